@@ -1,0 +1,123 @@
+// createBridge: wires config, stores, services and transports into one HTTP server. Listens nowhere:
+// server.ts (the process), the tests and the Electron main process decide where and when.
+import http from 'node:http';
+import type express from 'express';
+import { z } from 'zod';
+import type { BridgeConfig } from './config/config.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { loadOrCreateOwnerToken, OwnerTokenAuthenticator } from './auth/owner-token.js';
+import type { Authenticator } from './auth/principal.js';
+import { ConnsStore } from './store/conns-store.js';
+import { HostKeyStore } from './ssh/host-keys.js';
+import { SshSessionService } from './ssh/ssh-sessions.js';
+import { sshRoutes } from './ssh/ssh.routes.js';
+import { CommandService } from './terminal/command.service.js';
+import { commandRoutes } from './terminal/command.routes.js';
+import { FilesService } from './files/files.service.js';
+import { filesRoutes } from './files/files.routes.js';
+import { createHttpApp } from './transport/http-app.js';
+import { createSocketServer, type BridgeIo, type SocketModule } from './transport/socket-server.js';
+import { defineRoute, type AnyRoute } from './transport/route.js';
+import { BRIDGE_VERSION } from './version.js';
+
+export interface BridgeDeps {
+  logger?: Logger;
+}
+
+export interface Bridge {
+  config: BridgeConfig;
+  ownerToken: string;
+  http: http.Server;
+  io: BridgeIo;
+  app: express.Express;
+  logger: Logger;
+  services: {
+    sessions: SshSessionService;
+    commands: CommandService;
+    files: FilesService;
+  };
+  /** Listen on config.host:config.port (port 0 picks a free one); resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Close every SSH session, save state, stop listening. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const HealthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promise<Bridge> {
+  const logger = deps.logger ?? createLogger({ level: config.logLevel });
+  const ownerToken = await loadOrCreateOwnerToken(config.dataDir);
+  const store = new ConnsStore(config.dataDir);
+  const hostKeys = new HostKeyStore(config.dataDir);
+  await Promise.all([store.load(), hostKeys.load()]);
+
+  const sessions = new SshSessionService({
+    store,
+    hostKeys,
+    logger,
+    maxSessionsPerUser: config.ssh.maxSessionsPerUser,
+    maxChannelsPerConnection: config.ssh.maxChannelsPerConnection,
+    connectTimeoutMs: config.ssh.connectTimeoutMs,
+    keepaliveIntervalMs: config.ssh.keepaliveIntervalMs,
+  });
+  sessions.restore();
+  const commands = new CommandService({
+    sessions,
+    logger,
+    outputLimitBytes: config.commandOutputLimitBytes,
+    allowLocalExec: config.allowLocalExec,
+  });
+  const files = new FilesService({ sessions, readMaxBytes: config.fsReadMaxBytes });
+
+  const authenticators: Authenticator[] = [new OwnerTokenAuthenticator(ownerToken)];
+  const routes: AnyRoute[] = [
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      tag: 'health',
+      summary: 'Liveness check',
+      auth: 'none',
+      response: HealthResponse,
+      handler: () => ({ status: 'ok' as const }),
+    }),
+    ...sshRoutes(sessions),
+    ...commandRoutes(commands),
+    ...filesRoutes(files),
+  ];
+  const app = createHttpApp({ routes, authenticators, logger, corsOrigins: config.corsOrigins, version: BRIDGE_VERSION });
+  const server = http.createServer(app);
+  const socketModules: SocketModule[] = [];
+  const io = createSocketServer(server, { authenticators, logger, corsOrigins: config.corsOrigins, modules: socketModules });
+  // Idle keep-alive sockets must not hold shutdown; long downloads are not idle.
+  server.keepAliveTimeout = 5_000;
+
+  let closing: Promise<void> | null = null;
+  return {
+    config,
+    ownerToken,
+    http: server,
+    io,
+    app,
+    logger,
+    services: { sessions, commands, files },
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : config.port);
+        });
+      }),
+    close: () =>
+      (closing ??= (async () => {
+        await sessions.closeAll();
+        await hostKeys.flush();
+        // io.close() disconnects every socket and closes the HTTP server.
+        await new Promise<void>((resolve) => {
+          void io.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })()),
+  };
+}

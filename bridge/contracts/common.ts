@@ -1,0 +1,25 @@
+// Shared wire pieces used by several capabilities' contracts. zod only: the renderer imports these too.
+import { z } from 'zod';
+
+export const ErrorBody = z
+  .object({ detail: z.string().meta({ description: 'What went wrong, in words a person can act on' }) })
+  .meta({ id: 'Error' });
+
+/** A user id as the earlier backend accepted it: short, printable, no path or shell characters. */
+export const UserId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'letters, digits and . _ @ - only')
+  .meta({ description: 'The user the call acts for. A paired device may omit it (it acts for its own user).' });
+
+export const SessionId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits and . _ - only');
+
+/** Query-string booleans: "true"/"1" and friends. */
+export const QueryBool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');

@@ -1,0 +1,100 @@
+// Wire shapes of the SSH routes (the earlier backend's contract) and of command runs.
+import { z } from 'zod';
+import { SessionId, UserId } from './common.js';
+
+const Hostname = z.string().min(1).max(253).regex(/^[A-Za-z0-9._:[\]-]+$/, 'a host name or IP address');
+const Port = z.coerce.number().int().min(1).max(65535);
+const Secret = z.string().max(64 * 1024);
+
+export const JumpHostBody = z
+  .object({
+    hostname: Hostname,
+    port: Port.default(22),
+    username: z.string().min(1).max(128),
+    password: Secret.optional(),
+    private_key: Secret.optional(),
+    passphrase: Secret.optional(),
+  })
+  .meta({ id: 'JumpHost', description: 'A jump host (bastion) the session goes through' });
+
+export const SshConnectQuery = z.object({ session_id: SessionId.default('default') });
+
+export const SshConnectBody = z
+  .object({
+    user_id: UserId.optional(),
+    hostname: Hostname,
+    username: z.string().min(1).max(128),
+    password: Secret.optional(),
+    port: Port.default(22),
+    private_key: Secret.optional().meta({ description: 'OpenSSH or PEM private key text, instead of password' }),
+    passphrase: Secret.optional(),
+    jump: JumpHostBody.optional(),
+  })
+  .meta({ id: 'SshConnectRequest' });
+
+export const SshConnectResponse = z
+  .object({
+    connected: z.literal(true),
+    user_id: z.string(),
+    session_id: z.string(),
+    hostname: z.string(),
+    port: z.number(),
+    host_key_fingerprint: z.string(),
+  })
+  .meta({ id: 'SshConnectResponse' });
+
+export const UserQuery = z.object({ user_id: UserId.optional() });
+
+export const SshSessionListing = z
+  .object({
+    session_id: z.string(),
+    hostname: z.string(),
+    username: z.string(),
+    port: z.number(),
+    active: z.boolean(),
+    connected_at: z.string(),
+    reason: z.string().nullable().meta({ description: 'Why an inactive session dropped' }),
+    via_jump: z.string().nullable(),
+  })
+  .meta({ id: 'SshSession' });
+
+export const SshStatusResponse = z
+  .object({
+    connected: z.boolean(),
+    user_id: z.string(),
+    count: z.number(),
+    sessions: z.array(SshSessionListing),
+  })
+  .meta({ id: 'SshStatus' });
+
+export const SshDisconnectQuery = z.object({ user_id: UserId.optional(), session_id: SessionId.default('default') });
+
+export const SshDisconnectResponse = z
+  .object({ disconnected: z.literal(true), user_id: z.string(), session_id: z.string() })
+  .meta({ id: 'SshDisconnectResponse' });
+
+export const RunCommandBody = z
+  .object({
+    user_id: UserId.optional(),
+    command: z.string().min(1).max(100_000),
+    timeout: z.number().positive().max(3600).default(30).meta({ description: 'Seconds' }),
+    session_id: SessionId.optional(),
+  })
+  .meta({ id: 'RunCommandRequest' });
+
+export const RunCommandResponse = z
+  .object({
+    stdout: z.string(),
+    stderr: z.string(),
+    exit_code: z.number().nullable(),
+    container_id: z.string().nullable(),
+    timed_out: z.boolean(),
+    truncated: z.boolean(),
+    signal: z.string().nullable(),
+  })
+  .meta({ id: 'RunCommandResponse' });
+
+export type SshConnectBody = z.infer<typeof SshConnectBody>;
+export type SshStatusResponse = z.infer<typeof SshStatusResponse>;
+export type SshSessionListing = z.infer<typeof SshSessionListing>;
+export type RunCommandResponse = z.infer<typeof RunCommandResponse>;

@@ -1,0 +1,64 @@
+// What a file listing or read looks like, whichever side (SFTP or the VPN container) served it.
+
+export type FileType = 'file' | 'dir' | 'link' | 'other';
+
+export interface FileEntry {
+  name: string;
+  size: number;
+  /** ls-style permissions, e.g. drwxr-xr-x */
+  mode: string;
+  /** seconds since the epoch */
+  mtime: number;
+  type: FileType;
+}
+
+export interface DirectoryListing {
+  path: string;
+  entries: FileEntry[];
+}
+
+export interface FileChunk {
+  path: string;
+  offset: number;
+  data: Buffer;
+  /** The file's total size (0 for files that do not report one, such as /proc files). */
+  size: number;
+  eof: boolean;
+}
+
+/** A file system the bridge can list and read for a user: an SSH session's SFTP or a container. */
+export interface FileSystemTarget {
+  list(path: string): Promise<DirectoryListing>;
+  read(path: string, offset: number, length: number): Promise<FileChunk>;
+}
+
+const S_IFMT = 0o170000;
+const TYPE_BITS: Array<[number, FileType, string]> = [
+  [0o040000, 'dir', 'd'],
+  [0o100000, 'file', '-'],
+  [0o120000, 'link', 'l'],
+];
+
+export function fileTypeOf(mode: number): FileType {
+  return TYPE_BITS.find(([bits]) => (mode & S_IFMT) === bits)?.[1] ?? 'other';
+}
+
+/** Numeric st_mode -> "drwxr-xr-x" (setuid/setgid/sticky included, as ls shows them). */
+export function modeString(mode: number): string {
+  const fmt = mode & S_IFMT;
+  const typeChar =
+    TYPE_BITS.find(([bits]) => fmt === bits)?.[2] ??
+    ({ 0o020000: 'c', 0o060000: 'b', 0o010000: 'p', 0o140000: 's' } as Record<number, string>)[fmt] ??
+    '?';
+  const rwx = (bits: number, special: boolean, specialChar: string): string => {
+    const x = bits & 1;
+    const execChar = special ? (x ? specialChar : specialChar.toUpperCase()) : x ? 'x' : '-';
+    return (bits & 4 ? 'r' : '-') + (bits & 2 ? 'w' : '-') + execChar;
+  };
+  return (
+    typeChar +
+    rwx((mode >> 6) & 7, (mode & 0o4000) !== 0, 's') +
+    rwx((mode >> 3) & 7, (mode & 0o2000) !== 0, 's') +
+    rwx(mode & 7, (mode & 0o1000) !== 0, 't')
+  );
+}

@@ -1,0 +1,48 @@
+// Picks where a user's file operation runs: the named SSH session, else the user's VPN container (when
+// the VPN module supplies one), else the default SSH session.
+import { AppError } from '../core/errors.js';
+import type { SshSessionService } from '../ssh/ssh-sessions.js';
+import type { DirectoryListing, FileChunk, FileSystemTarget } from './file-types.js';
+import { SftpFiles } from './sftp-files.js';
+
+/** The user's container file system, supplied by the VPN module; null when the user has no container. */
+export type ContainerFilesProvider = (userId: string) => Promise<FileSystemTarget | null>;
+
+export interface FilesServiceOptions {
+  sessions: SshSessionService;
+  readMaxBytes: number;
+}
+
+export class FilesService {
+  private containerFiles: ContainerFilesProvider | null = null;
+
+  constructor(private readonly options: FilesServiceOptions) {}
+
+  setContainerFiles(provider: ContainerFilesProvider | null): void {
+    this.containerFiles = provider;
+  }
+
+  private async target(userId: string, sessionId: string | undefined): Promise<FileSystemTarget> {
+    if (sessionId === undefined && this.containerFiles) {
+      const container = await this.containerFiles(userId);
+      if (container) return container;
+    }
+    return this.sftp(userId, sessionId);
+  }
+
+  /** SFTP on an SSH session (downloads always go this way). */
+  sftp(userId: string, sessionId: string | undefined): SftpFiles {
+    return new SftpFiles(this.options.sessions.require(userId, sessionId));
+  }
+
+  async list(userId: string, path: string, sessionId?: string): Promise<DirectoryListing> {
+    return (await this.target(userId, sessionId)).list(path);
+  }
+
+  async read(userId: string, path: string, offset: number, length: number, sessionId?: string): Promise<FileChunk> {
+    if (length > this.options.readMaxBytes) {
+      throw new AppError('invalid', `length: at most ${this.options.readMaxBytes} bytes per read (FS_READ_MAX_BYTES); use /api/fs/download for whole files`);
+    }
+    return (await this.target(userId, sessionId)).read(path, offset, length);
+  }
+}

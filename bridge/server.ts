@@ -1,0 +1,53 @@
+// The bridge as a process (npm run serve): load config, listen, print where, close cleanly on signals.
+import os from 'node:os';
+import { createBridge } from './app.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { createLogger } from './core/logger.js';
+
+/** The URLs a person can open: loopback and every LAN IPv4 address when bound to all interfaces. */
+export function listenUrls(host: string, port: number): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [`http://${host.includes(':') ? `[${host}]` : host}:${port}`];
+  const lan = Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => `http://${a!.address}:${port}`);
+  return [`http://127.0.0.1:${port}`, ...lan];
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const bridge = await createBridge(config, { logger });
+  const port = await bridge.listen();
+  process.stdout.write(`Vigilink bridge listening on ${listenUrls(config.host, port).join(' ')}\n`);
+  logger.info({ config: { ...config } }, 'bridge started');
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: closing SSH sessions and saving state');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    bridge.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

@@ -1,0 +1,155 @@
+// Opening one authenticated ssh2 connection: our own TCP socket (Nagle off), trust-on-first-use host
+// keys, password / key / keyboard-interactive auth, one overall timeout, and ssh2's errors turned into
+// AppErrors that say which failure it was. This is the one place that knows ssh2's error shapes.
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import ssh2, { type Client, type ConnectConfig } from 'ssh2';
+import { AppError, errorMessage } from '../core/errors.js';
+import type { HostKeyStore } from './host-keys.js';
+
+export interface SshCredentials {
+  username: string;
+  password?: string | undefined;
+  privateKey?: string | undefined;
+  passphrase?: string | undefined;
+}
+
+export interface SshEndpoint extends SshCredentials {
+  hostname: string;
+  port: number;
+}
+
+export interface OpenConnectionOptions {
+  endpoint: SshEndpoint;
+  hostKeys: HostKeyStore;
+  timeoutMs: number;
+  keepaliveIntervalMs: number;
+  /** A ready transport (jump host forward, container socat); otherwise a TCP socket is opened. */
+  sock?: Duplex;
+}
+
+export interface OpenedConnection {
+  client: Client;
+  hostKeyFingerprint: string;
+}
+
+/** Validate a private key up front, so a bad key or passphrase is a 400 and never a 502. */
+export function checkPrivateKey(privateKey: string, passphrase: string | undefined, field = 'private_key'): void {
+  const parsed = ssh2.utils.parseKey(privateKey, passphrase);
+  if (parsed instanceof Error) {
+    const reason = /passphrase|encrypted|decrypt/i.test(parsed.message)
+      ? 'encrypted: the passphrase is missing or wrong'
+      : 'not a private key ssh2 can read (OpenSSH or PEM format expected)';
+    throw new AppError('invalid', `${field}: ${reason}`);
+  }
+}
+
+export function openSshConnection(options: OpenConnectionOptions): Promise<OpenedConnection> {
+  const { endpoint, hostKeys } = options;
+  const where = `${endpoint.hostname}:${endpoint.port}`;
+  return new Promise<OpenedConnection>((resolve, reject) => {
+    const client = new ssh2.Client();
+    let settled = false;
+    let fingerprint = '';
+    let hostKeyProblem: AppError | null = null;
+    let sock: Duplex;
+
+    const fail = (error: AppError): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.removeAllListeners('ready');
+      client.on('error', () => undefined);
+      client.end();
+      sock.destroy();
+      reject(error);
+    };
+
+    const timer = setTimeout(
+      () => fail(new AppError('upstream_failed', `SSH connection to ${where} timed out after ${options.timeoutMs / 1000} s`)),
+      options.timeoutMs,
+    );
+
+    if (options.sock) {
+      sock = options.sock;
+    } else {
+      const tcp = net.connect({ host: endpoint.hostname, port: endpoint.port });
+      // One command is a few small packets each way: Nagle's algorithm would hold them ~40 ms.
+      tcp.setNoDelay(true);
+      tcp.on('error', (error: NodeJS.ErrnoException) => fail(normaliseConnectError(error, where)));
+      sock = tcp;
+    }
+
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+      // Many clusters only offer keyboard-interactive: answer every prompt with the password.
+      finish(prompts.map(() => endpoint.password ?? ''));
+    });
+    client.on('ready', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.removeAllListeners('error');
+      resolve({ client, hostKeyFingerprint: fingerprint });
+    });
+    client.on('error', (error: Error & { level?: string; code?: string }) => {
+      if (hostKeyProblem) fail(hostKeyProblem);
+      else fail(normaliseConnectError(error, where, endpoint.username));
+    });
+    client.on('close', () => fail(new AppError('upstream_failed', `SSH connection to ${where} closed during the handshake`)));
+
+    const config: ConnectConfig = {
+      sock,
+      username: endpoint.username,
+      tryKeyboard: true,
+      readyTimeout: options.timeoutMs,
+      keepaliveInterval: options.keepaliveIntervalMs,
+      keepaliveCountMax: 3,
+      hostVerifier: (key: Buffer) => {
+        const check = hostKeys.check(endpoint.hostname, endpoint.port, key);
+        fingerprint = check.fingerprint;
+        if (check.result !== 'changed') return true;
+        // Refused before authentication starts, so no password is ever sent to this host.
+        hostKeyProblem = new AppError(
+          'upstream_failed',
+          `SSH host key changed for ${where}: expected ${check.expected}, got ${check.fingerprint}. ` +
+            'Refusing to connect and no password was sent. If the host was reinstalled, forget its old key and connect again.',
+        );
+        return false;
+      },
+    };
+    if (endpoint.password !== undefined) config.password = endpoint.password;
+    if (endpoint.privateKey !== undefined) {
+      config.privateKey = endpoint.privateKey;
+      if (endpoint.passphrase !== undefined) config.passphrase = endpoint.passphrase;
+    }
+    try {
+      client.connect(config);
+    } catch (error) {
+      fail(new AppError('invalid', `Cannot start SSH connection: ${errorMessage(error)}`));
+    }
+  });
+}
+
+function normaliseConnectError(error: Error & { level?: string; code?: string }, where: string, username?: string): AppError {
+  if (error.level === 'client-authentication') {
+    return new AppError('upstream_failed', `SSH authentication failed for ${username}@${where}: the server rejected the password or key`);
+  }
+  if (error.level === 'client-timeout') return new AppError('upstream_failed', `SSH connection to ${where} timed out during the handshake`);
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return new AppError('upstream_failed', `Connection refused by ${where}: no SSH server is listening there`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+      return new AppError('upstream_failed', `Host unreachable: ${where} (check the VPN or the address)`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new AppError('upstream_failed', `Unknown host: ${where.split(':')[0]} could not be resolved`);
+    case 'ETIMEDOUT':
+      return new AppError('upstream_failed', `SSH connection to ${where} timed out`);
+    case 'ECONNRESET':
+      return new AppError('upstream_failed', `Connection to ${where} was reset by the host`);
+    default:
+      return new AppError('upstream_failed', `SSH connection to ${where} failed: ${error.message}`);
+  }
+}

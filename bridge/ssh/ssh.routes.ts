@@ -1,0 +1,85 @@
+// HTTP adapter for SSH sessions: parse, call SshSessionService, shape the earlier backend's answers.
+import {
+  SshConnectBody,
+  SshConnectQuery,
+  SshConnectResponse,
+  SshDisconnectQuery,
+  SshDisconnectResponse,
+  SshStatusResponse,
+  UserQuery,
+} from '../contracts/ssh.js';
+import { defineRoute, type AnyRoute } from '../transport/route.js';
+import type { SshSessionService } from './ssh-sessions.js';
+
+export function sshRoutes(sessions: SshSessionService): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/ssh/connect',
+      tag: 'ssh',
+      summary: 'Open (or replace) an SSH session',
+      description: 'One connection per session; at most SSH_MAX_SESSIONS_PER_USER per user. Host keys are trusted on first use.',
+      query: SshConnectQuery,
+      body: SshConnectBody,
+      response: SshConnectResponse,
+      errors: [403, 409, 502],
+      handler: async ({ query, body, userId }) => {
+        const user = userId(body.user_id);
+        const info = await sessions.connect({
+          userId: user,
+          sessionId: query.session_id,
+          hostname: body.hostname,
+          port: body.port,
+          username: body.username,
+          password: body.password,
+          privateKey: body.private_key,
+          passphrase: body.passphrase,
+          jump: body.jump && {
+            hostname: body.jump.hostname,
+            port: body.jump.port,
+            username: body.jump.username,
+            password: body.jump.password,
+            privateKey: body.jump.private_key,
+            passphrase: body.jump.passphrase,
+          },
+        });
+        return {
+          connected: true as const,
+          user_id: user,
+          session_id: info.sessionId,
+          hostname: info.hostname,
+          port: info.port,
+          host_key_fingerprint: info.hostKeyFingerprint,
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/ssh/status',
+      tag: 'ssh',
+      summary: "List a user's SSH sessions (never 404)",
+      query: UserQuery,
+      response: SshStatusResponse,
+      errors: [403],
+      handler: ({ query, userId }) => {
+        const user = userId(query.user_id);
+        const list = sessions.list(user);
+        return { connected: list.some((s) => s.active), user_id: user, count: list.length, sessions: list };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/ssh/disconnect',
+      tag: 'ssh',
+      summary: 'Close an SSH session',
+      query: SshDisconnectQuery,
+      response: SshDisconnectResponse,
+      errors: [403, 404],
+      handler: ({ query, userId }) => {
+        const user = userId(query.user_id);
+        sessions.disconnect(user, query.session_id);
+        return { disconnected: true as const, user_id: user, session_id: query.session_id };
+      },
+    }),
+  ];
+}

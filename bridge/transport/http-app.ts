@@ -1,0 +1,187 @@
+// The express application: request ids, request logs, CORS, JSON bodies, auth, the routes, the docs,
+// and the single error handler. This folder is the only code that knows express.
+import crypto from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import swaggerUiDist from 'swagger-ui-dist';
+import { z } from 'zod';
+import { AppError, isAppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
+import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
+import { buildOpenApiDocument, DOCS_HTML, DOCS_INIT_JS } from './openapi.js';
+import { STREAMED, type AnyRoute, type RouteContext } from './route.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface HttpAppOptions {
+  routes: readonly AnyRoute[];
+  authenticators: readonly Authenticator[];
+  logger: Logger;
+  corsOrigins: readonly string[];
+  version: string;
+  /** Extra express middleware mounted after the API (the renderer's static files). */
+  extraHandlers?: express.RequestHandler[];
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    requestId: string;
+    log: Logger;
+  }
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The bearer token of a request, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+export function clientAddress(req: Request): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+export function createHttpApp(options: HttpAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestContext(options.logger));
+  app.use(cors(options.corsOrigins));
+  app.use(express.json({ limit: BODY_LIMIT_BYTES, strict: false }));
+
+  const openApiDocument = buildOpenApiDocument(options.routes, options.version);
+  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument));
+  app.get('/docs', (_req, res) => void res.type('html').send(DOCS_HTML));
+  app.get('/docs/init.js', (_req, res) => void res.type('js').send(DOCS_INIT_JS));
+  app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
+
+  for (const route of options.routes) {
+    app[route.method](route.path, routeHandler(route, options.authenticators));
+  }
+  for (const handler of options.extraHandlers ?? []) app.use(handler);
+
+  app.use((req: Request) => {
+    throw new AppError('not_found', `Not found: ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler);
+  return app;
+}
+
+function requestContext(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const incoming = req.get('x-request-id');
+    req.requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
+    req.log = logger.child({ request_id: req.requestId });
+    res.setHeader('X-Request-ID', req.requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // The path only: query strings are not logged, so nothing a client puts there can leak.
+      req.log.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
+}
+
+function cors(allowedOrigins: readonly string[]) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = req.get('origin');
+    const sameOrigin = origin !== undefined && origin === `${req.protocol}://${req.get('host')}`;
+    if (origin && !sameOrigin && allowedOrigins.includes(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Request-ID, Range');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE');
+      res.setHeader('Access-Control-Expose-Headers', 'X-Request-ID, Content-Length, Content-Range, Content-Disposition, Retry-After');
+      res.setHeader('Access-Control-Max-Age', '600');
+    }
+    res.setHeader('Vary', 'Origin');
+    if (req.method === 'OPTIONS' && origin) {
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}
+
+function formatZodError(where: string, error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.length ? issue.path.join('.') : where;
+      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'Required' : issue.message;
+      return `${field}: ${message}`;
+    })
+    .join('; ');
+}
+
+function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const result = schema.safeParse(value);
+  if (!result.success) throw new AppError('invalid', formatZodError(where, result.error));
+  return result.data;
+}
+
+function routeHandler(route: AnyRoute, authenticators: readonly Authenticator[]) {
+  const auth = route.auth ?? 'user';
+  return async (req: Request, res: Response): Promise<void> => {
+    let principal: Principal | null = null;
+    if (auth !== 'none') {
+      const token = bearerToken(req.get('authorization'));
+      if (!token) throw new AppError('unauthorized', 'Missing bearer token: send Authorization: Bearer <token>');
+      principal = authenticateWith(authenticators, token);
+      if (!principal) throw new AppError('unauthorized', 'Invalid or revoked token');
+      if (auth === 'owner' && principal.kind !== 'owner') throw new AppError('forbidden', 'Only the owner of this bridge may do this');
+    }
+    const ctx: RouteContext<unknown, unknown, unknown> = {
+      query: parsePart(route.query, req.query, 'query'),
+      body: parsePart(route.body, req.body ?? {}, 'body'),
+      params: parsePart(route.params, req.params, 'path'),
+      principal,
+      userId: (requested) => {
+        if (!principal) throw new AppError('unauthorized', 'This operation needs a token');
+        return resolveUserId(principal, requested);
+      },
+      log: req.log,
+      requestId: req.requestId,
+      clientAddress: clientAddress(req),
+      req,
+      res,
+    };
+    const result = await route.handler(ctx);
+    if (result === STREAMED) return;
+    res.json(result);
+  };
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const appError = toAppError(error);
+  const log = req.log;
+  if (appError.kind === 'internal') log.error({ err: error }, 'unexpected error');
+  else log.debug({ kind: appError.kind, detail: appError.message }, 'request failed');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(appError.retryAfterSeconds)));
+  const detail = appError.kind === 'internal' ? GENERIC_INTERNAL_MESSAGE : appError.message;
+  res.status(HTTP_STATUS_BY_KIND[appError.kind]).json({ detail, ...appError.extra });
+}
+
+/** Errors from express's body parser carry a `type`; everything else unknown is a bug. */
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const parserError = error as BodyParserError;
+  if (parserError?.type === 'entity.too.large') return new AppError('too_large', `Request body over ${BODY_LIMIT_BYTES} bytes`);
+  if (parserError?.type === 'entity.parse.failed') return new AppError('invalid', 'Malformed JSON body');
+  if (parserError?.type && parserError.status && parserError.status < 500) return new AppError('invalid', 'Unreadable request body');
+  return new AppError('internal', GENERIC_INTERNAL_MESSAGE, { cause: error });
+}
+

@@ -1,0 +1,103 @@
+// The socket.io server on the bridge's HTTP server: token auth at the handshake, one room per user,
+// acks shaped from AppError through the same status table as HTTP. Capabilities plug in SocketModules.
+import type http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { z } from 'zod';
+import { AppError, isAppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../contracts/socket.js';
+import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
+
+export interface SocketData {
+  principal: Principal;
+  /** The address of the client, for audit lines. */
+  clientAddress: string;
+}
+
+export type BridgeIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type BridgeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export const userRoom = (userId: string): string => `user:${userId}`;
+
+export interface SocketContext {
+  socket: BridgeSocket;
+  principal: Principal;
+  log: Logger;
+  /** The user an event acts for (same rules as HTTP: devices only for their own user). */
+  userId(requested: string | undefined): string;
+}
+
+/** A capability's socket adapter: registers its handlers on each new socket. */
+export type SocketModule = (ctx: SocketContext) => void;
+
+export interface SocketServerOptions {
+  authenticators: readonly Authenticator[];
+  logger: Logger;
+  corsOrigins: readonly string[];
+  modules: readonly SocketModule[];
+}
+
+export function createSocketServer(server: http.Server, options: SocketServerOptions): BridgeIo {
+  const io: BridgeIo = new Server(server, {
+    cors: options.corsOrigins.length ? { origin: [...options.corsOrigins] } : { origin: false },
+    maxHttpBufferSize: 1024 * 1024,
+    serveClient: false,
+  });
+  io.use((socket, next) => {
+    const token: unknown = socket.handshake.auth?.token;
+    const principal = typeof token === 'string' ? authenticateWith(options.authenticators, token) : null;
+    if (!principal) {
+      next(new Error('unauthorized: missing or invalid token'));
+      return;
+    }
+    socket.data.principal = principal;
+    socket.data.clientAddress = socket.handshake.address;
+    next();
+  });
+  io.on('connection', (socket) => {
+    const { principal } = socket.data;
+    const log = options.logger.child({ socket_id: socket.id, device_id: principal.kind === 'device' ? principal.deviceId : 'owner' });
+    if (principal.kind === 'device') void socket.join(userRoom(principal.userId));
+    const ctx: SocketContext = { socket, principal, log, userId: (requested) => resolveUserId(principal, requested) };
+    for (const register of options.modules) register(ctx);
+  });
+  return io;
+}
+
+/**
+ * Wrap a client->server event handler: parse the payload with its schema, run it, answer the ack with
+ * data or with the error's kind, status and detail. A throwing handler never takes the socket down.
+ */
+export function handleEvent<S extends z.ZodType, R>(
+  ctx: SocketContext,
+  schema: S,
+  handler: (payload: z.output<S>) => Promise<R> | R,
+): (payload: unknown, ack?: Ack<R>) => void {
+  return (payload, ack) => {
+    const reply: Ack<R> = typeof ack === 'function' ? ack : () => undefined;
+    const parsed = schema.safeParse(payload ?? {});
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+      reply({ ok: false, error: { kind: 'invalid', status: 400, detail } });
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(parsed.data))
+      .then(
+        (data) => reply({ ok: true, data }),
+        (error: unknown) => {
+          const appError = isAppError(error) ? error : new AppError('internal', GENERIC_INTERNAL_MESSAGE, { cause: error });
+          if (appError.kind === 'internal') ctx.log.error({ err: error }, 'socket handler failed');
+          reply({
+            ok: false,
+            error: {
+              kind: appError.kind,
+              status: HTTP_STATUS_BY_KIND[appError.kind],
+              detail: appError.kind === 'internal' ? GENERIC_INTERNAL_MESSAGE : appError.message,
+            },
+          });
+        },
+      );
+  };
+}
