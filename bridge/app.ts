@@ -1,12 +1,12 @@
-// createBridge: wires config, stores, services and transports into one HTTP server. Listens nowhere:
-// server.ts (the process), the tests and the Electron main process decide where and when.
+// createBridge: wires config, stores, services and transports into one HTTP + socket.io server. Listens
+// nowhere: server.ts (the process), the tests and the Electron main process decide where and when.
 import http from 'node:http';
 import type express from 'express';
 import { z } from 'zod';
 import type { BridgeConfig } from './config/config.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { loadOrCreateOwnerToken, OwnerTokenAuthenticator } from './auth/owner-token.js';
-import type { Authenticator } from './auth/principal.js';
+import type { BridgeContext, Capability } from './capability.js';
 import { ConnsStore } from './store/conns-store.js';
 import { HostKeyStore } from './ssh/host-keys.js';
 import { SshSessionService } from './ssh/ssh-sessions.js';
@@ -16,8 +16,8 @@ import { commandRoutes } from './terminal/command.routes.js';
 import { FilesService } from './files/files.service.js';
 import { filesRoutes } from './files/files.routes.js';
 import { createHttpApp } from './transport/http-app.js';
-import { createSocketServer, type BridgeIo, type SocketModule } from './transport/socket-server.js';
-import { defineRoute, type AnyRoute } from './transport/route.js';
+import { createSocketServer, LiveEmitter, type BridgeIo } from './transport/socket-server.js';
+import { defineRoute } from './transport/route.js';
 import { BRIDGE_VERSION } from './version.js';
 
 export interface BridgeDeps {
@@ -31,11 +31,9 @@ export interface Bridge {
   io: BridgeIo;
   app: express.Express;
   logger: Logger;
-  services: {
-    sessions: SshSessionService;
-    commands: CommandService;
-    files: FilesService;
-  };
+  /** The shared services (the Electron main process and tests call these directly). */
+  context: BridgeContext;
+  capabilities: readonly Capability[];
   /** Listen on config.host:config.port (port 0 picks a free one); resolves with the bound port. */
   listen(): Promise<number>;
   /** Close every SSH session, save state, stop listening. Safe to call twice. */
@@ -43,6 +41,26 @@ export interface Bridge {
 }
 
 const HealthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+function coreCapability(ctx: BridgeContext): Capability {
+  return {
+    name: 'core',
+    routes: [
+      defineRoute({
+        method: 'get',
+        path: '/healthz',
+        tag: 'health',
+        summary: 'Liveness check',
+        auth: 'none',
+        response: HealthResponse,
+        handler: () => ({ status: 'ok' as const }),
+      }),
+      ...sshRoutes(ctx.sessions),
+      ...commandRoutes(ctx.commands),
+      ...filesRoutes(ctx.files),
+    ],
+  };
+}
 
 export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promise<Bridge> {
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
@@ -61,35 +79,38 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     keepaliveIntervalMs: config.ssh.keepaliveIntervalMs,
   });
   sessions.restore();
-  const commands = new CommandService({
-    sessions,
+  const context: BridgeContext = {
+    config,
     logger,
-    outputLimitBytes: config.commandOutputLimitBytes,
-    allowLocalExec: config.allowLocalExec,
-  });
-  const files = new FilesService({ sessions, readMaxBytes: config.fsReadMaxBytes });
+    store,
+    hostKeys,
+    sessions,
+    commands: new CommandService({ sessions, logger, outputLimitBytes: config.commandOutputLimitBytes, allowLocalExec: config.allowLocalExec }),
+    files: new FilesService({ sessions, readMaxBytes: config.fsReadMaxBytes }),
+    authenticators: [new OwnerTokenAuthenticator(ownerToken)],
+    live: new LiveEmitter(),
+  };
 
-  const authenticators: Authenticator[] = [new OwnerTokenAuthenticator(ownerToken)];
-  const routes: AnyRoute[] = [
-    defineRoute({
-      method: 'get',
-      path: '/healthz',
-      tag: 'health',
-      summary: 'Liveness check',
-      auth: 'none',
-      response: HealthResponse,
-      handler: () => ({ status: 'ok' as const }),
-    }),
-    ...sshRoutes(sessions),
-    ...commandRoutes(commands),
-    ...filesRoutes(files),
-  ];
-  const app = createHttpApp({ routes, authenticators, logger, corsOrigins: config.corsOrigins, version: BRIDGE_VERSION });
+  // Order matters only where one capability builds on another's service.
+  const capabilities: Capability[] = [coreCapability(context)];
+
+  const app = createHttpApp({
+    routes: capabilities.flatMap((c) => c.routes ?? []),
+    authenticators: context.authenticators,
+    logger,
+    corsOrigins: config.corsOrigins,
+    version: BRIDGE_VERSION,
+  });
   const server = http.createServer(app);
-  const socketModules: SocketModule[] = [];
-  const io = createSocketServer(server, { authenticators, logger, corsOrigins: config.corsOrigins, modules: socketModules });
-  // Idle keep-alive sockets must not hold shutdown; long downloads are not idle.
+  // Idle keep-alive sockets must not hold shutdown for long.
   server.keepAliveTimeout = 5_000;
+  const io = createSocketServer(server, {
+    authenticators: context.authenticators,
+    logger,
+    corsOrigins: config.corsOrigins,
+    modules: capabilities.flatMap((c) => (c.socket ? [c.socket] : [])),
+  });
+  context.live.bind(io);
 
   let closing: Promise<void> | null = null;
   return {
@@ -99,18 +120,25 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     io,
     app,
     logger,
-    services: { sessions, commands, files },
-    listen: () =>
-      new Promise((resolve, reject) => {
+    context,
+    capabilities,
+    listen: async () => {
+      const port = await new Promise<number>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           const address = server.address();
           resolve(typeof address === 'object' && address ? address.port : config.port);
         });
-      }),
+      });
+      for (const capability of capabilities) await capability.start?.();
+      return port;
+    },
     close: () =>
       (closing ??= (async () => {
+        for (const capability of [...capabilities].reverse()) {
+          await capability.close?.().catch((error: unknown) => logger.error({ err: error, capability: capability.name }, 'close failed'));
+        }
         await sessions.closeAll();
         await hostKeys.flush();
         // io.close() disconnects every socket and closes the HTTP server.

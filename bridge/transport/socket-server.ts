@@ -19,6 +19,7 @@ export type BridgeIo = Server<ClientToServerEvents, ServerToClientEvents, Record
 export type BridgeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export const userRoom = (userId: string): string => `user:${userId}`;
+export const OWNER_ROOM = 'owners';
 
 export interface SocketContext {
   socket: BridgeSocket;
@@ -58,7 +59,7 @@ export function createSocketServer(server: http.Server, options: SocketServerOpt
   io.on('connection', (socket) => {
     const { principal } = socket.data;
     const log = options.logger.child({ socket_id: socket.id, device_id: principal.kind === 'device' ? principal.deviceId : 'owner' });
-    if (principal.kind === 'device') void socket.join(userRoom(principal.userId));
+    void socket.join(principal.kind === 'device' ? userRoom(principal.userId) : OWNER_ROOM);
     const ctx: SocketContext = { socket, principal, log, userId: (requested) => resolveUserId(principal, requested) };
     for (const register of options.modules) register(ctx);
   });
@@ -100,4 +101,35 @@ export function handleEvent<S extends z.ZodType, R>(
         },
       );
   };
+}
+
+type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>;
+
+/**
+ * Sends typed events to the sockets of one user (a device's own, and owner sockets watching that user).
+ * Services get this before socket.io exists; createBridge binds it.
+ */
+export class LiveEmitter {
+  private io: BridgeIo | null = null;
+
+  bind(io: BridgeIo): void {
+    this.io = io;
+  }
+
+  toUser<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: EventArgs<E>): void {
+    this.io?.to(userRoom(userId)).emit(event, ...args);
+  }
+
+  /** Every owner socket (the desktop window), e.g. for a new pairing. */
+  toOwners<E extends keyof ServerToClientEvents>(event: E, ...args: EventArgs<E>): void {
+    this.io?.to(OWNER_ROOM).emit(event, ...args);
+  }
+
+  /** Disconnect sockets that match (a revoked device). */
+  disconnectWhere(match: (data: SocketData) => boolean): void {
+    if (!this.io) return;
+    for (const socket of this.io.sockets.sockets.values()) {
+      if (match(socket.data)) socket.disconnect(true);
+    }
+  }
 }

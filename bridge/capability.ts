@@ -1,0 +1,37 @@
+// What a capability (vpn/, pairing/, gpu/, ...) hands to createBridge: its HTTP routes, its socket.io
+// adapter, and its lifecycle hooks. app.ts lists the capabilities in order; nothing else wires them.
+import type { Authenticator } from './auth/principal.js';
+import type { BridgeConfig } from './config/config.js';
+import type { Logger } from './core/logger.js';
+import type { ConnsStore } from './store/conns-store.js';
+import type { HostKeyStore } from './ssh/host-keys.js';
+import type { SshSessionService } from './ssh/ssh-sessions.js';
+import type { CommandService } from './terminal/command.service.js';
+import type { FilesService } from './files/files.service.js';
+import type { AnyRoute } from './transport/route.js';
+import type { LiveEmitter, SocketModule } from './transport/socket-server.js';
+
+/** The shared services every capability may build on. */
+export interface BridgeContext {
+  config: BridgeConfig;
+  logger: Logger;
+  store: ConnsStore;
+  hostKeys: HostKeyStore;
+  sessions: SshSessionService;
+  commands: CommandService;
+  files: FilesService;
+  /** Token checks, in order; the pairing capability adds device tokens. */
+  authenticators: Authenticator[];
+  /** Push events to a user's sockets (bound once socket.io is up). */
+  live: LiveEmitter;
+}
+
+export interface Capability {
+  name: string;
+  routes?: AnyRoute[];
+  socket?: SocketModule;
+  /** After the server listens (adopt containers, start pollers). */
+  start?(): Promise<void>;
+  /** At shutdown, before SSH sessions close and state is saved. */
+  close?(): Promise<void>;
+}
