@@ -19,6 +19,7 @@ import { createHttpApp } from './transport/http-app.js';
 import { createSocketServer, LiveEmitter, type BridgeIo } from './transport/socket-server.js';
 import { defineRoute } from './transport/route.js';
 import { BRIDGE_VERSION } from './version.js';
+import { UserStateService } from './live/user-state.service.js';
 
 export interface BridgeDeps {
   logger?: Logger;
@@ -89,7 +90,10 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     files: new FilesService({ sessions, readMaxBytes: config.fsReadMaxBytes }),
     authenticators: [new OwnerTokenAuthenticator(ownerToken)],
     live: new LiveEmitter(),
+    state: new UserStateService(),
   };
+  context.state.addSection('ssh', { snapshot: (userId) => ({ sessions: sessions.list(userId) }) });
+  sessions.on('change', (userId) => context.state.notify(userId));
 
   // Order matters only where one capability builds on another's service.
   const capabilities: Capability[] = [coreCapability(context)];

@@ -9,6 +9,7 @@ import type { SshSessionService } from './ssh/ssh-sessions.js';
 import type { CommandService } from './terminal/command.service.js';
 import type { FilesService } from './files/files.service.js';
 import type { AnyRoute } from './transport/route.js';
+import type { UserStateService } from './live/user-state.service.js';
 import type { LiveEmitter, SocketModule } from './transport/socket-server.js';
 
 /** The shared services every capability may build on. */
@@ -24,6 +25,8 @@ export interface BridgeContext {
   authenticators: Authenticator[];
   /** Push events to a user's sockets (bound once socket.io is up). */
   live: LiveEmitter;
+  /** The user's full picture; capabilities add sections and call notify(userId) on change. */
+  state: UserStateService;
 }
 
 export interface Capability {
