@@ -20,6 +20,16 @@ import { createSocketServer, LiveEmitter, type BridgeIo } from './transport/sock
 import { defineRoute } from './transport/route.js';
 import { BRIDGE_VERSION } from './version.js';
 import { UserStateService } from './live/user-state.service.js';
+import { uiHandler } from './ui/ui-static.js';
+import { AuditLog } from './audit/audit-log.js';
+import { auditedRoutes } from './audit/audited-routes.js';
+import { auditCapability } from './audit/audit.capability.js';
+import { pairingCapability } from './pairing/pairing.capability.js';
+import { liveCapability } from './live/live.capability.js';
+import { PtyTerminalService } from './terminal/pty-terminals.service.js';
+import { terminalCapability } from './terminal/terminal.capability.js';
+import { gpuCapability } from './gpu/gpu.capability.js';
+import { vpnCapability } from './vpn/vpn.capability.js';
 
 export interface BridgeDeps {
   logger?: Logger;
@@ -91,19 +101,32 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     authenticators: [new OwnerTokenAuthenticator(ownerToken)],
     live: new LiveEmitter(),
     state: new UserStateService(),
+    audit: new AuditLog(config.dataDir, logger),
+    terminals: new PtyTerminalService({ sessions, logger, maxPerUser: config.terminals.maxPerUser }),
   };
   context.state.addSection('ssh', { snapshot: (userId) => ({ sessions: sessions.list(userId) }) });
   sessions.on('change', (userId) => context.state.notify(userId));
 
   // Order matters only where one capability builds on another's service.
-  const capabilities: Capability[] = [coreCapability(context)];
+  const capabilities: Capability[] = [
+    coreCapability(context),
+    auditCapability(context),
+    pairingCapability(context),
+    liveCapability(context),
+    terminalCapability(context),
+    gpuCapability(context),
+    vpnCapability(context),
+  ];
 
   const app = createHttpApp({
-    routes: capabilities.flatMap((c) => c.routes ?? []),
+    // Audited operations of every capability (SSH connects, commands run) are recorded with their caller.
+    routes: auditedRoutes(capabilities.flatMap((c) => c.routes ?? []), context.audit),
     authenticators: context.authenticators,
     logger,
     corsOrigins: config.corsOrigins,
     version: BRIDGE_VERSION,
+    // The web UI (renderer/dist) at /, after the API so it only sees paths no route answered.
+    extraHandlers: [uiHandler()],
   });
   const server = http.createServer(app);
   // Idle keep-alive sockets must not hold shutdown for long.

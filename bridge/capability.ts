@@ -11,6 +11,8 @@ import type { FilesService } from './files/files.service.js';
 import type { AnyRoute } from './transport/route.js';
 import type { UserStateService } from './live/user-state.service.js';
 import type { LiveEmitter, SocketModule } from './transport/socket-server.js';
+import type { AuditLog } from './audit/audit-log.js';
+import type { PtyTerminalService } from './terminal/pty-terminals.service.js';
 
 /** The shared services every capability may build on. */
 export interface BridgeContext {
@@ -27,6 +29,10 @@ export interface BridgeContext {
   live: LiveEmitter;
   /** The user's full picture; capabilities add sections and call notify(userId) on change. */
   state: UserStateService;
+  /** audit.log: capabilities record security-relevant events (e.g. `vpn.connect`) with ctx.audit.record. */
+  audit: AuditLog;
+  /** Interactive PTY terminals; the VPN module plugs in container shells with setContainerShell. */
+  terminals: PtyTerminalService;
 }
 
 export interface Capability {

@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   const bridge = await createBridge(config, { logger });
   const port = await bridge.listen();
   process.stdout.write(`Vigilink bridge listening on ${listenUrls(config.host, port).join(' ')}\n`);
+  // Like Jupyter's token link: opens the UI signed in as the owner (stdout only, never the log).
+  process.stdout.write(`Owner link (keep it private): ${listenUrls(config.host, port)[0]}/#owner=${bridge.ownerToken}\n`);
   logger.info({ config: { ...config } }, 'bridge started');
 
   let stopping = false;

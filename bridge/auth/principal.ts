@@ -6,9 +6,14 @@ export type Principal =
   | { kind: 'owner' }
   | { kind: 'device'; userId: string; deviceId: string };
 
+/** Where a token was presented (paired devices record their last address). */
+export interface AuthenticationSource {
+  clientAddress: string;
+}
+
 /** Turns a bearer token into a principal, or null when the token is not theirs. */
 export interface Authenticator {
-  authenticate(token: string): Principal | null;
+  authenticate(token: string, source?: AuthenticationSource): Principal | null;
 }
 
 /**
@@ -26,9 +31,13 @@ export function resolveUserId(principal: Principal, requested: string | undefine
   return principal.userId;
 }
 
-export function authenticateWith(authenticators: readonly Authenticator[], token: string): Principal | null {
+export function authenticateWith(
+  authenticators: readonly Authenticator[],
+  token: string,
+  source?: AuthenticationSource,
+): Principal | null {
   for (const authenticator of authenticators) {
-    const principal = authenticator.authenticate(token);
+    const principal = authenticator.authenticate(token, source);
     if (principal) return principal;
   }
   return null;

@@ -28,6 +28,27 @@ export const configSchema = z.object({
   COMMAND_OUTPUT_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   FS_READ_MAX_BYTES: positiveInt.default(4 * 1024 * 1024),
   VIGILINK_ALLOW_LOCAL_EXEC: flag.default(false),
+  // Pairing (bridge/pairing) and interactive terminals (bridge/terminal).
+  VIGILINK_PUBLIC_URL: z
+    .union([z.literal(''), z.url({ protocol: /^https?$/ })])
+    .optional()
+    .transform((v) => (v ? v.replace(/\/+$/, '') : null)),
+  PAIR_OFFER_TTL_SECONDS: seconds.default(120),
+  PAIR_CLAIMS_PER_MINUTE: positiveInt.default(10),
+  TERMINALS_MAX_PER_USER: positiveInt.default(8),
+  // VPN containers (bridge/vpn): Docker endpoint, image, network, timings and per-container limits.
+  DOCKER_HOST: z.string().default(''),
+  DOCKER_IMAGE: z.string().min(1).default('vigilink-backend:latest'),
+  VIGILINK_DOCKER_NETWORK: z.string().min(1).default('bridge'),
+  VPN_CONNECT_TIMEOUT_SECONDS: seconds.default(30),
+  VPN_COOLDOWN_SECONDS: z.coerce.number().min(0).default(10),
+  VPN_HEALTH_INTERVAL_SECONDS: seconds.default(3),
+  CONTAINER_TIMEOUT: z.coerce.number().min(0).default(0),
+  VPN_CONTAINER_MEMORY_MB: positiveInt.default(512),
+  VPN_CONTAINER_CPUS: z.coerce.number().positive().default(1),
+  VPN_CONTAINER_PIDS_LIMIT: positiveInt.default(256),
+  // GPU monitoring (bridge/gpu): how long one nvidia-smi sample may take before it counts as hung.
+  GPU_SAMPLE_TIMEOUT_SECONDS: seconds.max(300).default(10),
 });
 
 type ConfigShape = z.output<typeof configSchema>;
@@ -47,6 +68,28 @@ export interface BridgeConfig {
   commandOutputLimitBytes: number;
   fsReadMaxBytes: number;
   allowLocalExec: boolean;
+  pairing: {
+    /** Base of pairing URLs instead of the LAN address (a tunnel or reverse proxy); no trailing slash. */
+    publicUrl: string | null;
+    offerTtlMs: number;
+    claimsPerMinute: number;
+  };
+  terminals: { maxPerUser: number };
+  vpn: {
+    /** DOCKER_HOST as docker itself reads it; '' means the local socket. */
+    dockerHost: string;
+    image: string;
+    network: string;
+    connectTimeoutMs: number;
+    cooldownMs: number;
+    healthIntervalMs: number;
+    /** Containers older than this are removed; null = never. */
+    containerTimeoutMs: number | null;
+    memoryBytes: number;
+    nanoCpus: number;
+    pidsLimit: number;
+  };
+  gpu: { sampleTimeoutMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -74,6 +117,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     commandOutputLimitBytes: c.COMMAND_OUTPUT_LIMIT_BYTES,
     fsReadMaxBytes: c.FS_READ_MAX_BYTES,
     allowLocalExec: c.VIGILINK_ALLOW_LOCAL_EXEC,
+    pairing: {
+      publicUrl: c.VIGILINK_PUBLIC_URL,
+      offerTtlMs: c.PAIR_OFFER_TTL_SECONDS * 1000,
+      claimsPerMinute: c.PAIR_CLAIMS_PER_MINUTE,
+    },
+    terminals: { maxPerUser: c.TERMINALS_MAX_PER_USER },
+    vpn: {
+      dockerHost: c.DOCKER_HOST,
+      image: c.DOCKER_IMAGE,
+      network: c.VIGILINK_DOCKER_NETWORK,
+      connectTimeoutMs: c.VPN_CONNECT_TIMEOUT_SECONDS * 1000,
+      cooldownMs: c.VPN_COOLDOWN_SECONDS * 1000,
+      healthIntervalMs: c.VPN_HEALTH_INTERVAL_SECONDS * 1000,
+      containerTimeoutMs: c.CONTAINER_TIMEOUT > 0 ? c.CONTAINER_TIMEOUT * 1000 : null,
+      memoryBytes: c.VPN_CONTAINER_MEMORY_MB * 1024 * 1024,
+      nanoCpus: Math.round(c.VPN_CONTAINER_CPUS * 1e9),
+      pidsLimit: c.VPN_CONTAINER_PIDS_LIMIT,
+    },
+    gpu: { sampleTimeoutMs: c.GPU_SAMPLE_TIMEOUT_SECONDS * 1000 },
   });
 }
 

@@ -1,7 +1,12 @@
 // socket.io event names and payloads, typed once: the bridge and the renderer both import these maps.
 // Capabilities add their events here (state, terminals, GPUs, alerts) rather than as loose strings.
 import { z } from 'zod';
+import { UserId } from './common.js';
+import { GpuUnwatchPayload, GpuWatchPayload, GpuWatchStatus, type FiredAlert, type GpuSnapshot, type GpuUnwatchAck, type GpuWatchAck } from './gpu.js';
+import { DeviceListing } from './pairing.js';
 import { SshSessionListing } from './ssh.js';
+import { TermClosePayload, TermInputPayload, TermOpenPayload, TermResizePayload, type TermData, type TermExit, type TermOpened } from './terminal.js';
+import { VpnUserState } from './vpn.js';
 
 /** Every client->server event answers through an ack with this shape. */
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { kind: string; status: number; detail: string } };
@@ -12,17 +17,68 @@ export const UserState = z
   .object({
     user_id: z.string(),
     ssh: z.object({ sessions: z.array(SshSessionListing) }),
+    devices: z.array(DeviceListing).meta({ description: "The user's paired devices" }),
+    vpn: VpnUserState,
+    gpu: GpuWatchStatus,
   })
   .meta({ id: 'UserState' });
 export type UserState = z.infer<typeof UserState>;
 
-export const WatchUserPayload = z.object({ user_id: z.string() });
+/**
+ * The handshake's `auth`: the bearer token, and for owner sockets optionally the user to watch from the
+ * start (that user's `state` follows at once, as for a device).
+ */
+export interface SocketAuth {
+  token: string;
+  user_id?: string;
+}
+
+export const WatchUserPayload = z.object({ user_id: UserId });
+
+/** To owner sockets: a pairing offer was claimed (the desktop closes its QR dialog). */
+export interface PairClaimed {
+  offer_id: string;
+  device: DeviceListing;
+}
 
 export interface ServerToClientEvents {
   state: (state: UserState) => void;
+  /** Terminal output; ack each chunk once taken (flow control, see TermData). */
+  'term:data': (payload: TermData, ack: () => void) => void;
+  'term:exit': (payload: TermExit) => void;
+  'pair:claimed': (payload: PairClaimed) => void;
+  /** A GPU sample of a session this socket watches (gpu:watch). */
+  gpu: (snapshot: GpuSnapshot) => void;
+  /** A GPU alert rule fired (to all of the user's sockets). */
+  alert: (alert: FiredAlert) => void;
 }
 
 export interface ClientToServerEvents {
   /** Owner sockets: also receive this user's `state` (and other per-user events). */
   'user:watch': (payload: z.input<typeof WatchUserPayload>, ack: Ack<UserState>) => void;
+  'user:unwatch': (payload: z.input<typeof WatchUserPayload>, ack: Ack<{ user_id: string }>) => void;
+  /** A PTY shell on an SSH session (or in the user's container); at most 8 per user. */
+  'term:open': (payload: z.input<typeof TermOpenPayload>, ack: Ack<TermOpened>) => void;
+  /** Keystrokes; the ack is optional (send one to hear about an unknown terminal). */
+  'term:input': (payload: z.input<typeof TermInputPayload>, ack?: Ack<null>) => void;
+  'term:resize': (payload: z.input<typeof TermResizePayload>, ack?: Ack<null>) => void;
+  'term:close': (payload: z.input<typeof TermClosePayload>, ack?: Ack<null>) => void;
+  /** Sample a session's GPUs every interval_ms (default 2000, min 500) and send them as `gpu` events. */
+  'gpu:watch': (payload: z.input<typeof GpuWatchPayload>, ack?: Ack<GpuWatchAck>) => void;
+  'gpu:unwatch': (payload: z.input<typeof GpuUnwatchPayload>, ack?: Ack<GpuUnwatchAck>) => void;
 }
+
+/**
+ * The payload schema of every client->server event (handlers parse with these; the authz test walks
+ * them, so a new event must be listed here or the build fails).
+ */
+export const CLIENT_EVENT_PAYLOADS = {
+  'user:watch': WatchUserPayload,
+  'user:unwatch': WatchUserPayload,
+  'term:open': TermOpenPayload,
+  'term:input': TermInputPayload,
+  'term:resize': TermResizePayload,
+  'term:close': TermClosePayload,
+  'gpu:watch': GpuWatchPayload,
+  'gpu:unwatch': GpuUnwatchPayload,
+} as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType };

@@ -8,6 +8,7 @@ export type AppErrorKind =
   | 'not_found' // 404
   | 'conflict' // 409
   | 'too_large' // 413
+  | 'range_not_satisfiable' // 416 (extra.size: the resource's length, for Content-Range)
   | 'rate_limited' // 429
   | 'failed' // an operation that failed for a reason the user can act on: 500 with the message
   | 'upstream_failed' // the remote side (sshd, VPN server) refused or broke: 502

@@ -3,8 +3,6 @@ import { pipeline } from 'node:stream/promises';
 import { FsDownloadQuery, FsListQuery, FsListResponse, FsReadQuery, FsReadResponse } from '../contracts/files.js';
 import { defineRoute, STREAMED, type AnyRoute } from '../transport/route.js';
 import type { FilesService } from './files.service.js';
-import { parseRange } from './http-range.js';
-import { downloadName, SftpReadStream } from './sftp-files.js';
 
 export function filesRoutes(files: FilesService): AnyRoute[] {
   return [
@@ -23,6 +21,7 @@ export function filesRoutes(files: FilesService): AnyRoute[] {
       path: '/api/fs/read',
       tag: 'files',
       summary: 'Read a window of a file (utf8 or base64)',
+      description: '`size` is the whole file\'s size (0 for files that do not report one, such as /proc files). `length` is at most FS_READ_MAX_BYTES.',
       query: FsReadQuery,
       response: FsReadResponse,
       errors: [403, 404, 502],
@@ -43,41 +42,21 @@ export function filesRoutes(files: FilesService): AnyRoute[] {
       path: '/api/fs/download',
       tag: 'files',
       summary: 'Download a whole file (streamed, with HTTP Range for resuming)',
+      description: 'One `Range: bytes=` range is honoured (206); a range past the end is 416. Files that report size 0 are streamed whole.',
       query: FsDownloadQuery,
       produces: 'application/octet-stream',
       errors: [403, 404, 416, 502],
       handler: async ({ query, userId, req, res }) => {
-        const download = await files.sftp(userId(query.user_id), query.session_id).openDownload(query.path);
-        const { file } = download;
-        const size = file.stats.size;
-        const name = downloadName(file.path);
-        res.setHeader('Content-Type', 'application/octet-stream');
-        res.setHeader('Content-Disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
-        let range: { start: number; end: number | null } = { start: 0, end: size > 0 ? size - 1 : null };
-        if (size > 0) {
-          res.setHeader('Accept-Ranges', 'bytes');
-          const requested = parseRange(req.get('range'), size);
-          if (requested.kind === 'unsatisfiable') {
-            download.close();
-            res.status(416).setHeader('Content-Range', `bytes */${size}`);
-            res.json({ detail: `Range not satisfiable: the file has ${size} bytes` });
-            return STREAMED;
-          }
-          if (requested.kind === 'partial') {
-            range = { start: requested.start, end: requested.end };
-            res.status(206).setHeader('Content-Range', `bytes ${requested.start}-${requested.end}/${size}`);
-          }
-          res.setHeader('Content-Length', String(range.end! - range.start + 1));
+        const download = await files.download(userId(query.user_id), query.path, req.get('range'), query.session_id);
+        res.status(download.status).set(download.headers);
+        if (req.method === 'HEAD') {
+          download.body.destroy();
+          res.end();
+          return STREAMED;
         }
-        const stream = new SftpReadStream(file, range);
-        try {
-          await pipeline(stream, res);
-        } catch {
-          // The client went away or the read failed mid-stream: headers are out, so the connection is cut.
-          res.destroy();
-        } finally {
-          download.close();
-        }
+        // pipeline honours backpressure and destroys the body (closing the file) if the client goes away;
+        // the headers are out by then, so a failure mid-stream can only cut the connection.
+        await pipeline(download.body, res).catch(() => res.destroy());
         return STREAMED;
       },
     }),

@@ -2,6 +2,7 @@
 // the VPN module supplies one), else the default SSH session.
 import { AppError } from '../core/errors.js';
 import type { SshSessionService } from '../ssh/ssh-sessions.js';
+import { planDownload, type DownloadPlan } from './file-download.js';
 import type { DirectoryListing, FileChunk, FileSystemTarget } from './file-types.js';
 import { SftpFiles } from './sftp-files.js';
 
@@ -44,5 +45,10 @@ export class FilesService {
       throw new AppError('invalid', `length: at most ${this.options.readMaxBytes} bytes per read (FS_READ_MAX_BYTES); use /api/fs/download for whole files`);
     }
     return (await this.target(userId, sessionId)).read(path, offset, length);
+  }
+
+  /** A whole file (or one byte range of it) streamed over the session's SFTP. */
+  download(userId: string, path: string, rangeHeader: string | undefined, sessionId?: string): Promise<DownloadPlan> {
+    return planDownload(this.sftp(userId, sessionId), path, rangeHeader);
   }
 }

@@ -93,10 +93,18 @@ export class SftpFiles implements FileSystemTarget {
     const lease = await this.session.openSftp();
     try {
       const file = await openFile(lease.channel, requested);
+      let closed = false;
       return {
         file,
         close: () => {
-          lease.channel.close(file.handle, () => lease.close());
+          if (closed) return;
+          closed = true;
+          try {
+            lease.channel.close(file.handle, () => lease.close());
+          } catch {
+            // The channel is already gone (the session dropped): nothing left to close but the lease.
+            lease.close();
+          }
         },
       };
     } catch (error) {

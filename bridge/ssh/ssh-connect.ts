@@ -89,6 +89,10 @@ export function openSshConnection(options: OpenConnectionOptions): Promise<Opene
       settled = true;
       clearTimeout(timer);
       client.removeAllListeners('error');
+      client.removeAllListeners('close');
+      // SshSession adds the real listeners; until then (a jump host waits for its target's handshake) a
+      // late error must not crash the process. The 'close' that follows tells the session it is gone.
+      client.on('error', () => undefined);
       resolve({ client, hostKeyFingerprint: fingerprint });
     });
     client.on('error', (error: Error & { level?: string; code?: string }) => {
@@ -130,7 +134,7 @@ export function openSshConnection(options: OpenConnectionOptions): Promise<Opene
   });
 }
 
-function normaliseConnectError(error: Error & { level?: string; code?: string }, where: string, username?: string): AppError {
+export function normaliseConnectError(error: Error & { level?: string; code?: string }, where: string, username?: string): AppError {
   if (error.level === 'client-authentication') {
     return new AppError('upstream_failed', `SSH authentication failed for ${username}@${where}: the server rejected the password or key`);
   }

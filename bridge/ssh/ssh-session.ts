@@ -32,7 +32,7 @@ export interface SessionInfo {
   hostKeyFingerprint: string;
 }
 
-/** A channel handed out with its slot; `release` closes nothing, `close` does both. */
+/** A channel handed out with its slot: `close` closes the channel, and the slot frees once it has closed. */
 export interface LeasedChannel<T> {
   channel: T;
   close(): void;
@@ -54,11 +54,13 @@ export class SshSession extends EventEmitter<SessionEvents> {
     this.setMaxListeners(0);
     this.slots = new Semaphore(maxChannels);
     const onGone = (why: string) => () => this.markClosed(why);
-    client.on('error', (error) => this.markClosed(`connection error: ${error.message}`));
-    client.on('close', onGone('the connection closed (network drop or server shutdown)'));
+    client.on('error', (error) => this.markClosed(dropReasonOf(error, 'connection')));
     client.on('end', onGone('the server ended the connection'));
+    client.on('close', onGone('the connection closed (network drop or server shutdown)'));
+    jumpClient?.on('error', (error) => this.markClosed(dropReasonOf(error, 'jump host connection')));
+    // The jump connection's end comes before the tunnelled one notices: name the real cause.
+    jumpClient?.on('end', onGone('the jump host connection closed'));
     jumpClient?.on('close', onGone('the jump host connection closed'));
-    jumpClient?.on('error', (error) => this.markClosed(`jump host error: ${error.message}`));
   }
 
   get active(): boolean {
@@ -109,31 +111,30 @@ export class SshSession extends EventEmitter<SessionEvents> {
   /** Run one command on a fresh channel of this connection. */
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
     const release = await this.takeSlot();
-    return new Promise<ExecResult>((resolve, reject) => {
-      this.client.exec(command, (error, channel) => {
-        if (error) {
-          release();
-          reject(channelError(error));
-          return;
-        }
-        // Listeners go on synchronously: exit-status can arrive in the same read as the channel confirmation.
-        collectOutput(channel, options, this).then(resolve, reject).finally(release);
-      });
-    });
+    try {
+      // Listeners go on in `attach`, synchronously: exit-status can arrive in the same read as the confirmation.
+      const collecting = await this.openChannel<ClientChannel, Promise<ExecResult>>(
+        (callback) => this.client.exec(command, callback),
+        (channel) => collectOutput(channel, options, this),
+      );
+      return await collecting;
+    } finally {
+      release();
+    }
   }
 
   /** An SFTP channel that holds a slot until closed. */
   async openSftp(): Promise<LeasedChannel<SFTPWrapper>> {
     const release = await this.takeSlot();
     try {
-      const sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
-        this.client.sftp((error, channel) => (error ? reject(channelError(error)) : resolve(channel)));
-      });
+      const sftp = await this.openChannel<SFTPWrapper, SFTPWrapper>((callback) => this.client.sftp(callback), (channel) => channel);
       let closed = false;
-      sftp.on('close', () => {
+      sftp.once('close', () => {
         closed = true;
         release();
       });
+      // A protocol error breaks the channel: close it (pending calls fail) rather than crash on 'error'.
+      sftp.on('error', () => sftp.end());
       return {
         channel: sftp,
         close: () => {
@@ -160,9 +161,7 @@ export class SshSession extends EventEmitter<SessionEvents> {
   async openShell(pty: PseudoTtyOptions): Promise<LeasedChannel<ClientChannel>> {
     const release = await this.takeSlot();
     try {
-      const channel = await new Promise<ClientChannel>((resolve, reject) => {
-        this.client.shell(pty, (error, stream) => (error ? reject(channelError(error)) : resolve(stream)));
-      });
+      const channel = await this.openChannel<ClientChannel, ClientChannel>((callback) => this.client.shell(pty, callback), (stream) => stream);
       channel.once('close', release);
       return { channel, close: () => channel.close() };
     } catch (error) {
@@ -170,28 +169,81 @@ export class SshSession extends EventEmitter<SessionEvents> {
       throw error;
     }
   }
+
+  /**
+   * Open a channel (the caller holds a slot). sshd frees a closed channel's MaxSessions place a moment
+   * after it confirms the close, so right after a burst of closes it may refuse an open that is within
+   * the limit: while other channels of ours are open or closing, such a refusal is retried with backoff.
+   */
+  private openChannel<T, R>(open: (callback: (error: Error | undefined, channel: T) => void) => void, attach: (channel: T) => R): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      let attempt = 0;
+      const tryOpen = (): void => {
+        try {
+          open((error, channel) => {
+            if (!error) {
+              resolve(attach(channel));
+              return;
+            }
+            const refused = (error as Error & { reason?: unknown }).reason !== undefined;
+            if (refused && this.active && this.slots.inUse > 1 && attempt < OPEN_RETRIES) {
+              setTimeout(tryOpen, OPEN_RETRY_BASE_MS * 2 ** attempt++);
+              return;
+            }
+            reject(channelError(error));
+          });
+        } catch (error) {
+          // ssh2 throws synchronously when the socket is already gone.
+          reject(channelError(error as Error));
+        }
+      };
+      tryOpen();
+    });
+  }
 }
+
+/** 6 retries at 5, 10, ... 160 ms: a third of a second in all, far more than sshd needs to catch up. */
+const OPEN_RETRIES = 6;
+const OPEN_RETRY_BASE_MS = 5;
 
 function channelError(error: Error): AppError {
   return new AppError('upstream_failed', `The SSH server refused a new channel: ${errorMessage(error)}`);
 }
 
-/** Read a command's output with a cap per stream and a timeout; always ends with the channel closed. */
+/** Why a connection went away, in words: ssh2 reports a dead peer as a 'client-timeout' keepalive error. */
+export function dropReasonOf(error: Error & { level?: string }, what: string): string {
+  if (error.level === 'client-timeout') {
+    return `the ${what} stopped answering keepalives (network drop, VPN down or host down)`;
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNRESET' || code === 'EPIPE') return `the ${what} was reset (the server or the network dropped it)`;
+  return `${what} error: ${error.message}`;
+}
+
+/**
+ * Read a command's output with a cap per stream and a timeout. Resolves once the channel is closed (a
+ * timeout signals KILL and closes it); rejects only when the whole session drops underneath it.
+ */
 function collectOutput(channel: ClientChannel, options: ExecOptions, session: SshSession): Promise<ExecResult> {
-  return new Promise<ExecResult>((resolve) => {
+  return new Promise<ExecResult>((resolve, reject) => {
     const stdout = new CappedBuffer(options.outputLimitBytes);
     const stderr = new CappedBuffer(options.outputLimitBytes);
     let exitCode: number | null = null;
     let signal: string | null = null;
     let timedOut = false;
     let done = false;
+    let grace: NodeJS.Timeout | undefined;
 
-    const finish = (): void => {
-      if (done) return;
+    const settle = (): boolean => {
+      if (done) return false;
       done = true;
       clearTimeout(timer);
       clearTimeout(grace);
       session.off('drop', onDrop);
+      return true;
+    };
+    const finish = (): void => {
+      if (!settle()) return;
       resolve({
         stdout: stdout.value(),
         stderr: stderr.value(),
@@ -201,7 +253,6 @@ function collectOutput(channel: ClientChannel, options: ExecOptions, session: Ss
         truncated: stdout.truncated || stderr.truncated,
       });
     };
-    let grace: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
       try {
@@ -213,7 +264,10 @@ function collectOutput(channel: ClientChannel, options: ExecOptions, session: Ss
       // A server that never confirms the close must not hold the answer.
       grace = setTimeout(finish, 2000);
     }, options.timeoutMs);
-    const onDrop = (): void => finish();
+    const onDrop = (reason: string): void => {
+      if (!settle()) return;
+      reject(new AppError('upstream_failed', `The SSH session dropped while the command ran: ${reason}`));
+    };
     session.once('drop', onDrop);
 
     channel.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -223,7 +277,10 @@ function collectOutput(channel: ClientChannel, options: ExecOptions, session: Ss
       signal = signalName ?? null;
     });
     channel.on('close', finish);
-    channel.on('error', finish);
+    channel.on('error', () => {
+      channel.close();
+      finish();
+    });
   });
 }
 

@@ -19,6 +19,8 @@ export interface ConnectRequest extends SshEndpoint {
   userId: string;
   sessionId: string;
   jump?: JumpHost | undefined;
+  /** The caller's logger (an HTTP request's carries its request id). */
+  log?: Logger | undefined;
 }
 
 /** A session as listed: live ones and the ones that dropped (or predate a restart). */
@@ -120,7 +122,7 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
 
   private async openSession(request: ConnectRequest): Promise<SessionInfo> {
     const { userId, sessionId } = request;
-    const log = this.options.logger.child({ user_id: userId, session_id: sessionId, host: request.hostname, port: request.port });
+    const log = (request.log ?? this.options.logger).child({ user_id: userId, session_id: sessionId, host: request.hostname, port: request.port });
     const common = {
       hostKeys: this.options.hostKeys,
       timeoutMs: this.options.connectTimeoutMs,
@@ -148,7 +150,7 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
         hostKeyFingerprint: opened.hostKeyFingerprint,
       };
       const session = new SshSession(info, opened.client, this.options.maxChannelsPerConnection, jumpClient);
-      this.adopt(session, log);
+      this.adopt(session);
       log.info({ event: 'ssh.connect', via_jump: info.viaJump, fingerprint: info.hostKeyFingerprint }, 'ssh session connected');
       return info;
     } catch (error) {
@@ -159,8 +161,10 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
     }
   }
 
-  private adopt(session: SshSession, log: Logger): void {
+  private adopt(session: SshSession): void {
     const { userId, sessionId } = session.info;
+    // Not the connect request's logger: a drop happens long after that request ended.
+    const log = this.options.logger.child({ user_id: userId, session_id: sessionId, host: session.info.hostname, port: session.info.port });
     const sessions = this.userMap(this.live, userId);
     const replaced = sessions.get(sessionId);
     sessions.set(sessionId, session);
@@ -204,14 +208,14 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
   }
 
   /** Disconnect one session (live or only listed). */
-  disconnect(userId: string, sessionId: string): void {
+  disconnect(userId: string, sessionId: string, log: Logger = this.options.logger): void {
     const session = this.live.get(userId)?.get(sessionId);
     const wasListed = this.dropped.get(userId)?.delete(sessionId) ?? false;
     if (!session && !wasListed) throw new AppError('not_found', `No SSH session '${sessionId}' for user '${userId}'`);
     if (session) {
       this.live.get(userId)?.delete(sessionId);
       session.close('disconnected');
-      this.options.logger.info({ event: 'ssh.disconnect', user_id: userId, session_id: sessionId }, 'ssh session disconnected');
+      log.info({ event: 'ssh.disconnect', user_id: userId, session_id: sessionId }, 'ssh session disconnected');
     }
     this.persist(userId);
   }

@@ -23,9 +23,10 @@ export function sshRoutes(sessions: SshSessionService): AnyRoute[] {
       body: SshConnectBody,
       response: SshConnectResponse,
       errors: [403, 409, 502],
-      handler: async ({ query, body, userId }) => {
+      handler: async ({ query, body, userId, log }) => {
         const user = userId(body.user_id);
         const info = await sessions.connect({
+          log,
           userId: user,
           sessionId: query.session_id,
           hostname: body.hostname,
@@ -75,9 +76,9 @@ export function sshRoutes(sessions: SshSessionService): AnyRoute[] {
       query: SshDisconnectQuery,
       response: SshDisconnectResponse,
       errors: [403, 404],
-      handler: ({ query, userId }) => {
+      handler: ({ query, userId, log }) => {
         const user = userId(query.user_id);
-        sessions.disconnect(user, query.session_id);
+        sessions.disconnect(user, query.session_id, log);
         return { disconnected: true as const, user_id: user, session_id: query.session_id };
       },
     }),

@@ -16,8 +16,9 @@ export function commandRoutes(commands: CommandService): AnyRoute[] {
       body: RunCommandBody,
       response: RunCommandResponse,
       errors: [403, 404, 502],
-      handler: async ({ body, userId }) => {
+      handler: async ({ body, userId, log }) => {
         const outcome = await commands.run({
+          log,
           userId: userId(body.user_id),
           command: body.command,
           timeoutMs: body.timeout * 1000,

@@ -11,6 +11,8 @@ export interface CommandRequest {
   command: string;
   timeoutMs: number;
   sessionId?: string | undefined;
+  /** The caller's logger (an HTTP request's carries its request id). */
+  log?: Logger | undefined;
 }
 
 export interface CommandOutcome extends ExecResult {
@@ -39,10 +41,15 @@ export class CommandService {
     this.containerTarget = target;
   }
 
+  /** The VPN module's container target, for capabilities that run their own commands there (GPU sampling). */
+  get container(): ContainerCommandTarget | null {
+    return this.containerTarget;
+  }
+
   async run(request: CommandRequest): Promise<CommandOutcome> {
     const execOptions: ExecOptions = { timeoutMs: request.timeoutMs, outputLimitBytes: this.options.outputLimitBytes };
     const { userId, sessionId } = request;
-    const log = this.options.logger.child({ user_id: userId, session_id: sessionId ?? null });
+    const log = (request.log ?? this.options.logger).child({ user_id: userId, session_id: sessionId ?? null });
 
     if (sessionId === undefined && this.containerTarget) {
       const containerId = await this.containerTarget.containerFor(userId);

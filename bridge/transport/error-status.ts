@@ -8,6 +8,7 @@ export const HTTP_STATUS_BY_KIND: Record<AppErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  range_not_satisfiable: 416,
   rate_limited: 429,
   failed: 500,
   upstream_failed: 502,

@@ -78,10 +78,15 @@ function requestContext(logger: Logger) {
     req.log = logger.child({ request_id: req.requestId });
     res.setHeader('X-Request-ID', req.requestId);
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
+    // 'close' fires for finished and aborted answers alike (a phone dropping a download mid-way).
+    res.once('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const aborted = !res.writableFinished;
       // The path only: query strings are not logged, so nothing a client puts there can leak.
-      req.log.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      req.log.info(
+        { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, ...(aborted ? { aborted } : {}) },
+        'request',
+      );
     });
     next();
   };
@@ -131,7 +136,7 @@ function routeHandler(route: AnyRoute, authenticators: readonly Authenticator[])
     if (auth !== 'none') {
       const token = bearerToken(req.get('authorization'));
       if (!token) throw new AppError('unauthorized', 'Missing bearer token: send Authorization: Bearer <token>');
-      principal = authenticateWith(authenticators, token);
+      principal = authenticateWith(authenticators, token, { clientAddress: clientAddress(req) });
       if (!principal) throw new AppError('unauthorized', 'Invalid or revoked token');
       if (auth === 'owner' && principal.kind !== 'owner') throw new AppError('forbidden', 'Only the owner of this bridge may do this');
     }
@@ -171,6 +176,9 @@ function errorHandler(error: unknown, req: Request, res: Response, _next: NextFu
     return;
   }
   if (appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(appError.retryAfterSeconds)));
+  if (appError.kind === 'range_not_satisfiable' && typeof appError.extra?.size === 'number') {
+    res.setHeader('Content-Range', `bytes */${appError.extra.size}`);
+  }
   const detail = appError.kind === 'internal' ? GENERIC_INTERNAL_MESSAGE : appError.message;
   res.status(HTTP_STATUS_BY_KIND[appError.kind]).json({ detail, ...appError.extra });
 }

@@ -11,6 +11,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Not found',
   409: 'Conflict',
   413: 'Body too large',
+  416: 'Range not satisfiable (Content-Range says the size)',
   429: 'Too many requests (see Retry-After)',
   500: 'The operation failed (the detail says why)',
   502: 'The remote host refused or failed',

@@ -1,0 +1,177 @@
+// GPU sampling: one sample's round trip through the bridge (GET /api/gpu) against the same command through
+// an OpenSSH ControlMaster connection, in one run on one loopback sshd; then the bridge process's CPU
+// with 100 sessions (20 users x 5) watched over socket.io at the default interval, on the CSV path and
+// on the XML fallback. The host plays an 8-GPU node (a real V100S capture) with a shell fake that
+// prints pre-rendered answers, so the host's own cost stays small and the figures are the bridge's.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import type { GpuSnapshot } from '../bridge/contracts/gpu.js';
+import { APP_QUERY_FIELDS, GPU_QUERY_FIELDS, sampleCommand } from '../bridge/gpu/gpu-sample.script.js';
+import { startSshd } from '../tests/integration/helpers/sshd.js';
+import { ensureTestAccount, FIXTURE_DIR } from '../tests/integration/helpers/test-account.js';
+import { startBridgeChild } from '../tests/integration/server-child.js';
+import { installFakeNvidiaSmi } from '../tests/fixtures/fake-nvidia-smi/install.js';
+import { fmt, JsonClient, opensshOptions, percentile, printTable, run, target, timeSequential, type BenchRig } from './ssh-bench-kit.js';
+
+const CAPTURE = 'xml-tesla-v100s-pcie-32gb-8gpu-procs-datakit.xml';
+const ROUND_TRIPS = Number(process.env.BENCH_GPU_ROUND_TRIPS ?? 30);
+const USERS = 20;
+const SESSIONS_PER_USER = 5;
+const CPU_SECONDS = Number(process.env.BENCH_GPU_CPU_SECONDS ?? 30);
+const XML_CPU_SECONDS = Number(process.env.BENCH_GPU_XML_CPU_SECONDS ?? 20);
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+/** A shell nvidia-smi printing answers rendered once by the real-capture fake (or rejecting the CSV query). */
+function installShellFake(dir: string, nodeFake: ReturnType<typeof installFakeNvidiaSmi>): { rejectQueries(on: boolean): void } {
+  const env = { ...process.env, FAKE_NVIDIA_SMI_CONTROL: path.join(nodeFake.dir, 'control.json') };
+  const render = (args: string[]) => execFileSync(path.join(nodeFake.binDir, 'nvidia-smi'), args, { env });
+  fs.writeFileSync(path.join(dir, 'gpu.csv'), render([`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits']));
+  fs.writeFileSync(path.join(dir, 'apps.csv'), render([`--query-compute-apps=${APP_QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits']));
+  fs.writeFileSync(path.join(dir, 'log.xml'), render(['-q', '-x']));
+  const flag = path.join(dir, 'reject');
+  const script = [
+    '#!/bin/sh',
+    `case "$*" in`,
+    `  *--query-gpu=*) if [ -e ${flag} ]; then printf 'Field "power.draw" is not a valid field to query.\\n\\n'; exit 2; fi; cat ${dir}/gpu.csv ;;`,
+    `  *--query-compute-apps=*) cat ${dir}/apps.csv ;;`,
+    `  *) cat ${dir}/log.xml ;;`,
+    'esac',
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, 'nvidia-smi'), `${script}\n`, { mode: 0o755 });
+  for (const name of ['gpu.csv', 'apps.csv', 'log.xml']) fs.chmodSync(path.join(dir, name), 0o644);
+  return { rejectQueries: (on) => (on ? fs.writeFileSync(flag, '') : fs.rmSync(flag, { force: true })) };
+}
+
+/** CPU seconds (user + system) the process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+async function main(): Promise<void> {
+  const account = ensureTestAccount(FIXTURE_DIR);
+  const nodeFake = installFakeNvidiaSmi();
+  nodeFake.set({ capture: CAPTURE });
+  const fakeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-nvsmi-'));
+  fs.chmodSync(fakeDir, 0o755);
+  const shellFake = installShellFake(fakeDir, nodeFake);
+  const sshd = await startSshd({ extraConfig: [`SetEnv PATH=${fakeDir}:/usr/bin:/bin`] });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-'));
+  const bridge = await startBridgeChild({ dataDir, env: { SSH_MAX_SESSIONS_PER_USER: String(SESSIONS_PER_USER) } });
+  const client = new JsonClient(bridge.baseUrl, bridge.token);
+  const ctlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-ctl-'));
+  const sockets: Socket[] = [];
+  try {
+    const connect = (userId: string, sessionId: string) =>
+      client.ok('POST', `/ssh/connect?session_id=${sessionId}`, {
+        user_id: userId,
+        hostname: '127.0.0.1',
+        port: sshd.port,
+        username: account.username,
+        private_key: account.privateKey,
+      });
+
+    // 1. One sample's round trip. GET /api/gpu re-samples when the last sample is over 500 ms old.
+    await connect('bench', 'default');
+    const bridgeTrips: number[] = [];
+    for (let i = 0; i < ROUND_TRIPS + 3; i++) {
+      await sleep(550);
+      const start = process.hrtime.bigint();
+      const body = (await client.ok('GET', '/api/gpu?user_id=bench&session_id=default')) as GpuSnapshot;
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (body.gpus.length !== 8 || body.source !== 'query' || body.stale) throw new Error(`unexpected sample: ${JSON.stringify(body).slice(0, 300)}`);
+      // The first three warm up (JIT, channel setup paths).
+      if (i >= 3) bridgeTrips.push(ms);
+    }
+    // opensshOptions reads only the account's key and the sshd's port.
+    const ssh = opensshOptions({ account, sshd } as unknown as BenchRig);
+    const host = `${account.username}@127.0.0.1`;
+    const ctl = path.join(ctlDir, 'ctl');
+    const master = [...ssh, '-S', ctl, '-o', 'ControlMaster=auto', '-o', 'ControlPersist=120'];
+    const command = sampleCommand({ mode: 'query', timeoutSeconds: 10 });
+    await run('ssh', [...master, host, 'true']);
+    const controlTrips = await timeSequential(ROUND_TRIPS, 3, async () => {
+      const out = await run('ssh', [...master, host, command]);
+      if (!out.includes(' end 0')) throw new Error('the sample script did not finish over ControlMaster');
+    });
+    await run('ssh', [...ssh, '-S', ctl, '-O', 'exit', host]).catch(() => undefined);
+    const p50 = { bridge: percentile(bridgeTrips, 50), control: percentile(controlTrips, 50) };
+    printTable(
+      `One GPU sample of an 8-GPU host (ms), loopback sshd, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.versions.node}`,
+      ['path', 'runs', 'p50', 'p90', 'max', 'p50 vs bridge'],
+      [
+        ['bridge GET /api/gpu (exec + parse + JSON)', ROUND_TRIPS, p50.bridge, percentile(bridgeTrips, 90), Math.max(...bridgeTrips), '1x'],
+        ['ssh -S ctl <same script> (ControlMaster)', ROUND_TRIPS, p50.control, percentile(controlTrips, 90), Math.max(...controlTrips), `${fmt(p50.control / p50.bridge)}x`],
+      ],
+    );
+
+    // 2. CPU of the bridge process with 100 sessions watched at the default interval.
+    const users = Array.from({ length: USERS }, (_, i) => `user${i}`);
+    const sessionIds = Array.from({ length: SESSIONS_PER_USER }, (_, i) => `s${i}`);
+    for (const user of users) await Promise.all(sessionIds.map((id) => connect(user, id)));
+    const pid = bridge.child.pid!;
+    const idle = await measure(pid, 10, () => 0);
+    let events = 0;
+    let staleOrError = 0;
+    for (const user of users) {
+      const socket = io(bridge.baseUrl, { auth: { token: bridge.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+      sockets.push(socket);
+      await new Promise<void>((resolve, reject) => socket.once('connect', () => resolve()).once('connect_error', reject));
+      socket.on('gpu', (snapshot: GpuSnapshot) => {
+        events++;
+        if (snapshot.stale || snapshot.error || snapshot.gpus.length !== 8) staleOrError++;
+      });
+      for (const id of sessionIds) {
+        await new Promise<void>((resolve, reject) =>
+          socket.emit('gpu:watch', { user_id: user, session_id: id }, (ack: { ok: boolean }) => (ack.ok ? resolve() : reject(new Error(JSON.stringify(ack))))),
+        );
+      }
+    }
+    await sleep(5000);
+    const watched = await measure(pid, CPU_SECONDS, () => events);
+    shellFake.rejectQueries(true);
+    await sleep(5000);
+    const watchedXml = await measure(pid, XML_CPU_SECONDS, () => events);
+
+    const sessions = USERS * SESSIONS_PER_USER;
+    printTable(
+      `Bridge process CPU, ${sessions} sessions (${USERS} users x ${SESSIONS_PER_USER}) on one loopback sshd, 8 GPUs each`,
+      ['phase', 'seconds', 'samples/s', 'CPU % of one core', 'CPU ms per sample'],
+      [
+        ['connected, nobody watching', idle.seconds, 0, idle.percent, '-'],
+        [`watched at 2000 ms, CSV path`, watched.seconds, watched.rate, watched.percent, watched.perSampleMs],
+        [`watched at 2000 ms, XML fallback (-q -x, 228 KB)`, watchedXml.seconds, watchedXml.rate, watchedXml.percent, watchedXml.perSampleMs],
+      ],
+    );
+    console.log(`\n${staleOrError} of ${events} gpu events were stale or in error`);
+    console.log(`expected samples/s at the default interval: ${sessions / 2}`);
+    console.log(`\nbridge p50 / ControlMaster p50 = ${fmt(p50.bridge / p50.control)} (${target('<= 1 (not slower)', p50.bridge <= p50.control)})`);
+    console.log(`CPU with ${sessions} watched sessions, CSV path = ${fmt(watched.percent)}% of one core (${target('< 5%', watched.percent < 5)})`);
+  } finally {
+    for (const socket of sockets) socket.close();
+    client.close();
+    await bridge.stop();
+    await sshd.stop();
+    nodeFake.remove();
+    for (const dir of [fakeDir, dataDir, ctlDir]) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function measure(pid: number, seconds: number, count: () => number): Promise<{ seconds: number; rate: number; percent: number; perSampleMs: number }> {
+  const cpu0 = cpuSeconds(pid);
+  const n0 = count();
+  const t0 = process.hrtime.bigint();
+  await sleep(seconds * 1000);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = cpuSeconds(pid) - cpu0;
+  const samples = count() - n0;
+  return { seconds: wall, rate: samples / wall, percent: (cpu / wall) * 100, perSampleMs: samples ? (cpu * 1000) / samples : 0 };
+}
+
+await main();

@@ -1,0 +1,148 @@
+// Shared pieces of the SSH benchmarks: the loopback sshd and test account, the bridge as its own
+// process, a keep-alive HTTP client, OpenSSH command lines, and percentile/table printing.
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureTestAccount, FIXTURE_DIR, type TestAccount } from '../tests/integration/helpers/test-account.js';
+import { startSshd, type Sshd } from '../tests/integration/helpers/sshd.js';
+import { startBridgeChild, type BridgeChild } from '../tests/integration/server-child.js';
+
+export interface BenchRig {
+  account: TestAccount;
+  sshd: Sshd;
+  bridge: BridgeChild;
+  client: JsonClient;
+  close(): Promise<void>;
+}
+
+/** One sshd, one bridge process (its own data dir), and a client with the owner token. */
+export async function startRig(env: Record<string, string> = {}): Promise<BenchRig> {
+  const account = ensureTestAccount(FIXTURE_DIR);
+  const sshd = await startSshd();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-'));
+  const bridge = await startBridgeChild({ dataDir, env });
+  const client = new JsonClient(bridge.baseUrl, bridge.token);
+  return {
+    account,
+    sshd,
+    bridge,
+    client,
+    close: async () => {
+      client.close();
+      await bridge.stop();
+      await sshd.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A keep-alive HTTP client (what a phone's HTTP stack does): no TCP handshake per request. */
+export class JsonClient {
+  readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  request(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        this.baseUrl + route,
+        {
+          method,
+          agent: this.agent,
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  async ok(method: string, route: string, body?: unknown): Promise<any> {
+    const res = await this.request(method, route, body);
+    if (res.status !== 200) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** OpenSSH client options for the loopback sshd: the test key, no prompts, no known_hosts. */
+export function opensshOptions(rig: BenchRig): string[] {
+  return [
+    '-i', rig.account.privateKeyPath,
+    '-o', 'IdentitiesOnly=yes',
+    '-o', 'BatchMode=yes',
+    '-o', 'StrictHostKeyChecking=no',
+    '-o', 'UserKnownHostsFile=/dev/null',
+    '-o', 'LogLevel=ERROR',
+    '-o', `Port=${rig.sshd.port}`,
+  ];
+}
+
+export function run(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Time `n` sequential runs of `once` (after `warmup` untimed ones); milliseconds each. */
+export async function timeSequential(n: number, warmup: number, once: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await once();
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = process.hrtime.bigint();
+    await once();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return samples;
+}
+
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export function printTable(title: string, header: string[], rows: Array<Array<string | number>>): void {
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
+  const line = (r: Array<string | number>): string => '| ' + r.map((c, i) => String(c).padEnd(widths[i]!)).join(' | ') + ' |';
+  console.log(`\n${title}\n`);
+  console.log(line(cells[0]!));
+  console.log('| ' + widths.map((w) => '-'.repeat(w)).join(' | ') + ' |');
+  for (const r of cells.slice(1)) console.log(line(r));
+}
+
+export function fmt(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+export function target(label: string, ok: boolean): string {
+  return `${ok ? 'met' : 'MISSED'}: ${label}`;
+}

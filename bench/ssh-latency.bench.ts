@@ -1,0 +1,87 @@
+// Command latency and throughput: POST /api/terminal/bastion/run against OpenSSH with a ControlMaster
+// socket and a fresh `ssh` per command, all on one loopback sshd in one run; then commands/s with
+// 5 sessions x 20 users at once. Prints tables and the ratios the issue sets as targets.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { opensshOptions, percentile, printTable, run, startRig, target, timeSequential, fmt } from './ssh-bench-kit.js';
+
+const BRIDGE_RUNS = Number(process.env.BENCH_BRIDGE_RUNS ?? 500);
+const CONTROL_RUNS = Number(process.env.BENCH_CONTROL_RUNS ?? 200);
+const FRESH_RUNS = Number(process.env.BENCH_FRESH_RUNS ?? 30);
+const USERS = 20;
+const SESSIONS_PER_USER = 5;
+const THROUGHPUT_SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 10);
+
+async function main(): Promise<void> {
+  const rig = await startRig({ SSH_MAX_SESSIONS_PER_USER: String(SESSIONS_PER_USER) });
+  const ctlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-ctl-'));
+  const ssh = opensshOptions(rig);
+  const host = `${rig.account.username}@127.0.0.1`;
+  try {
+    const connectBody = (userId: string) => ({
+      user_id: userId,
+      hostname: '127.0.0.1',
+      port: rig.sshd.port,
+      username: rig.account.username,
+      private_key: rig.account.privateKey,
+    });
+    await rig.client.ok('POST', '/ssh/connect?session_id=default', connectBody('bench'));
+    const runTrue = async (userId: string, sessionId?: string): Promise<void> => {
+      const body = await rig.client.ok('POST', '/api/terminal/bastion/run', { user_id: userId, command: 'true', session_id: sessionId });
+      if (body.exit_code !== 0) throw new Error(`true exited with ${body.exit_code}`);
+    };
+    const bridge = await timeSequential(BRIDGE_RUNS, 50, () => runTrue('bench'));
+
+    const ctl = path.join(ctlDir, 'ctl');
+    const master = [...ssh, '-S', ctl, '-o', 'ControlMaster=auto', '-o', 'ControlPersist=120'];
+    await run('ssh', [...master, host, 'true']);
+    const control = await timeSequential(CONTROL_RUNS, 10, () => run('ssh', [...master, host, 'true']));
+    await run('ssh', [...ssh, '-S', ctl, '-O', 'exit', host]).catch(() => undefined);
+
+    const fresh = await timeSequential(FRESH_RUNS, 2, () => run('ssh', [...ssh, host, 'true']));
+
+    const p50 = { bridge: percentile(bridge, 50), control: percentile(control, 50), fresh: percentile(fresh, 50) };
+    printTable(
+      `Latency of one \`true\` (ms), loopback sshd, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.versions.node}`,
+      ['path', 'runs', 'p50', 'p99', 'p50 vs bridge'],
+      [
+        ['bridge POST /api/terminal/bastion/run', BRIDGE_RUNS, p50.bridge, percentile(bridge, 99), '1x'],
+        ['ssh -S ctl (ControlMaster)', CONTROL_RUNS, p50.control, percentile(control, 99), `${fmt(p50.control / p50.bridge)}x`],
+        ['ssh host true (fresh)', FRESH_RUNS, p50.fresh, percentile(fresh, 99), `${fmt(p50.fresh / p50.bridge)}x`],
+      ],
+    );
+
+    // Throughput: 20 users x 5 sessions, every session running `true` back to back.
+    const users = Array.from({ length: USERS }, (_, i) => `user${i}`);
+    const sessionIds = Array.from({ length: SESSIONS_PER_USER }, (_, i) => `s${i}`);
+    for (const user of users) {
+      await Promise.all(sessionIds.map((id) => rig.client.ok('POST', `/ssh/connect?session_id=${id}`, connectBody(user))));
+    }
+    let completed = 0;
+    const deadline = Date.now() + THROUGHPUT_SECONDS * 1000;
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      users.flatMap((user) =>
+        sessionIds.map(async (id) => {
+          while (Date.now() < deadline) {
+            await runTrue(user, id);
+            completed++;
+          }
+        }),
+      ),
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    printTable('Throughput, `true` on every session back to back', ['sessions', 'seconds', 'commands', 'commands/s'], [
+      [`${USERS} users x ${SESSIONS_PER_USER}`, seconds, completed, completed / seconds],
+    ]);
+
+    console.log(`\nbridge p50 / ControlMaster p50 = ${fmt(p50.bridge / p50.control)} (${target('<= 0.7', p50.bridge <= 0.7 * p50.control)})`);
+    console.log(`fresh ssh p50 / bridge p50 = ${fmt(p50.fresh / p50.bridge)} (${target('>= 10', p50.fresh >= 10 * p50.bridge)})`);
+  } finally {
+    await rig.close();
+    fs.rmSync(ctlDir, { recursive: true, force: true });
+  }
+}
+
+await main();

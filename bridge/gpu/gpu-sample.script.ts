@@ -1,0 +1,128 @@
+// The remote side of one GPU sample: a small POSIX sh script run on ONE channel exec of the existing
+// session. It queries GPUs and compute apps as CSV, falls back to -q -x in the same round trip when
+// the driver rejects a field, and maps process ids to user names with ps. Sections are delimited by
+// marker lines carrying a per-process nonce, so no process name can forge one.
+import crypto from 'node:crypto';
+
+/** nvidia-smi's documented --query-gpu names, in the order of our CSV columns. */
+export const GPU_QUERY_FIELDS = [
+  'index',
+  'uuid',
+  'name',
+  'utilization.gpu',
+  'utilization.memory',
+  'memory.used',
+  'memory.total',
+  'temperature.gpu',
+  'power.draw',
+  'power.limit',
+  'fan.speed',
+  'pstate',
+  'clocks.sm',
+] as const;
+
+export const APP_QUERY_FIELDS = ['gpu_uuid', 'pid', 'process_name', 'used_gpu_memory'] as const;
+
+/** query: CSV first (falls back to XML by itself); xml: this host already rejected a field, go straight to -q -x. */
+export type SampleMode = 'query' | 'xml';
+
+export const SECTION_NONCE = crypto.randomBytes(6).toString('hex');
+const MARKER = `@@vigilink-gpu-${SECTION_NONCE}`;
+
+export interface SampleScriptOptions {
+  mode: SampleMode;
+  /** nvidia-smi runs under `timeout` with this many seconds when the host has coreutils' timeout, so a wedged call does not linger there. */
+  timeoutSeconds: number;
+}
+
+const cache = new Map<string, string>();
+
+/**
+ * The command for the session's exec. Each element below is a complete sh command: they are joined with
+ * "; " into ONE line, so csh/tcsh/fish login shells (which reject newlines inside quotes) run it too.
+ */
+export function sampleCommand(options: SampleScriptOptions): string {
+  const seconds = Math.max(1, Math.ceil(options.timeoutSeconds));
+  const key = `${options.mode}:${seconds}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const query = `--format=csv,noheader,nounits`;
+  const statements = [
+    'LC_ALL=C',
+    'export LC_ALL',
+    // Non-interactive shells often lack the driver's bin folders; appended, so the user's own PATH wins.
+    'PATH="$PATH:/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib"',
+    'export PATH',
+    `s() { printf "\\n${MARKER} %s %s\\n" "$1" "$2"; }`,
+    'T=""',
+    `command -v timeout >/dev/null 2>&1 && T="timeout -k 2 ${seconds}"`,
+    `m=${options.mode}`,
+    'p=""',
+    'g=""',
+    'a=""',
+    'gr=0',
+    `if [ $m = query ]; then g=$($T nvidia-smi --query-gpu=${GPU_QUERY_FIELDS.join(',')} ${query} 2>&1); gr=$?; fi`,
+    'case "$g" in *"is not a valid field to query"*) m=xml; s rejected 0; printf "%s\\n" "$g";; esac',
+    `if [ $m = query ] && [ $gr = 0 ]; then a=$($T nvidia-smi --query-compute-apps=${APP_QUERY_FIELDS.join(',')} ${query} 2>&1); ar=$?; fi`,
+    'case "$a" in *"is not a valid field to query"*) m=xml; s rejected 0; printf "%s\\n" "$a";; esac',
+    'if [ $m = query ]; then s gpu $gr; printf "%s\\n" "$g"; fi',
+    'if [ $m = query ] && [ $gr = 0 ]; then s apps $ar; printf "%s\\n" "$a"; p=$(printf "%s\\n" "$a" | sed -n "s/^[^,]*, *\\([0-9][0-9]*\\),.*/\\1/p" | sort -u | paste -sd, -); fi',
+    'if [ $m = xml ]; then x=$($T nvidia-smi -q -x 2>&1); xr=$?; s xml $xr; printf "%s\\n" "$x"; p=$(printf "%s\\n" "$x" | sed -n "s:.*<pid>\\([0-9][0-9]*\\)</pid>.*:\\1:p" | sort -u | paste -sd, -); fi',
+    // procps-ng widens user:32; older ps (busybox) only knows user.
+    'if [ -n "$p" ]; then s ps 0; ps -o pid=,user:32= -p "$p" 2>/dev/null || ps -o pid=,user= -p "$p" 2>/dev/null; fi',
+    's end 0',
+    'exit 0',
+  ];
+  const script = statements.join('; ');
+  // SECURITY: the script is built from constants and one integer only; it holds no single quote, so
+  // wrapping it in single quotes is exact. Nothing a user or a remote host sends is interpolated.
+  if (script.includes("'")) throw new Error('the GPU sample script must not contain a single quote');
+  // /bin/sh by path: the login shell may be anything, and the PATH it gives may lack sh.
+  const command = `/bin/sh -c '${script}'`;
+  cache.set(key, command);
+  return command;
+}
+
+export interface ScriptSection {
+  rc: number;
+  text: string;
+}
+
+export interface ScriptSections {
+  gpu?: ScriptSection;
+  apps?: ScriptSection;
+  rejected?: ScriptSection;
+  xml?: ScriptSection;
+  ps?: ScriptSection;
+  /** The end marker arrived: the script ran to the end. */
+  complete: boolean;
+  /** Text before the first marker (a login banner, a shell complaint such as "sh: not found"). */
+  preamble: string;
+}
+
+const MARKER_LINE = new RegExp(`^${MARKER} (\\w+) (-?\\d+)$`);
+
+export function splitSections(stdout: string): ScriptSections {
+  const sections: ScriptSections = { complete: false, preamble: '' };
+  let current: { name: string; rc: number; lines: string[] } | null = null;
+  const preamble: string[] = [];
+  const close = (): void => {
+    if (!current) return;
+    const text = current.lines.join('\n').replace(/^\n+|\n+$/g, '');
+    if (current.name === 'end') sections.complete = true;
+    else if (['gpu', 'apps', 'rejected', 'xml', 'ps'].includes(current.name)) {
+      sections[current.name as 'gpu'] = { rc: current.rc, text };
+    }
+  };
+  for (const line of stdout.split('\n')) {
+    const match = MARKER_LINE.exec(line);
+    if (match) {
+      close();
+      current = { name: match[1]!, rc: Number(match[2]), lines: [] };
+    } else if (current) current.lines.push(line);
+    else preamble.push(line);
+  }
+  close();
+  sections.preamble = preamble.join('\n').trim();
+  return sections;
+}

@@ -1,0 +1,60 @@
+// The container runtime seam: the few operations the VPN service needs (create, exec, remove, list, logs).
+// Docker (docker-driver.ts) implements it; another runtime can be added without touching the service or routes.
+import type { Duplex } from 'node:stream';
+import type { ExecResult } from '../ssh/ssh-session.js';
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  /** Network to attach to (Docker's default `bridge`, or an --internal one in tests). */
+  network: string;
+  memoryBytes: number;
+  nanoCpus: number;
+  pidsLimit: number;
+}
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  running: boolean;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+export interface ExecRequest {
+  argv: readonly string[];
+  /** Bridge-side limit; the process itself should carry its own (e.g. coreutils `timeout`). */
+  timeoutMs: number;
+  outputLimitBytes: number;
+}
+
+/** A long-lived exec whose stdin and stdout are one byte stream (socat, openconnect with its password). */
+export interface ExecStream {
+  /** Writes go to the process's stdin; reads are its stdout. end() closes its stdin. */
+  stream: Duplex;
+  /** What the process wrote to stderr so far (capped). */
+  stderr(): string;
+  /** Resolves with the exit code once the process is gone (null if it could not be read). */
+  exited: Promise<number | null>;
+}
+
+export interface OpenExecOptions {
+  /** Turns the process's stderr (when it exits without any stdout) into the error the stream is destroyed with. */
+  failure?(stderr: string): Error | null;
+}
+
+export interface ContainerDriver {
+  /** Create and start a container; fails with an AppError that says what to do (image missing, runtime down). */
+  create(spec: ContainerSpec): Promise<ContainerInfo>;
+  exec(containerId: string, request: ExecRequest): Promise<ExecResult>;
+  openExec(containerId: string, argv: readonly string[], options?: OpenExecOptions): Promise<ExecStream>;
+  /** Remove (killing it first); a container that is already gone is not an error. */
+  remove(containerId: string): Promise<void>;
+  list(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  /** null when the container does not exist. */
+  inspect(containerId: string): Promise<ContainerInfo | null>;
+  /** The last lines of the container's own log (stdout and stderr of its main process and what is written there). */
+  logs(containerId: string, tailLines: number): Promise<string[]>;
+}

@@ -1,0 +1,210 @@
+// ContainerDriver over dockerode (the Docker Engine API on its socket; never the docker CLI). This is the
+// one place that knows dockerode's error shapes and turns them into AppErrors a person can act on.
+import type { Duplex } from 'node:stream';
+import Docker from 'dockerode';
+import { AppError, errorMessage } from '../core/errors.js';
+import type { ExecResult } from '../ssh/ssh-session.js';
+import type { ContainerDriver, ContainerInfo, ContainerSpec, ExecRequest, ExecStream, OpenExecOptions } from './container-driver.js';
+import { CappedBuffer, demuxAll, ExecDuplex, FrameDemuxer } from './docker-stream.js';
+
+export const DOCKER_UNAVAILABLE = 'Docker is not available. Ensure Docker daemon is running.';
+export const IMAGE_BUILD_COMMAND = 'npm run image';
+
+export const imageMissingMessage = (image: string): string =>
+  `Container creation failed: Docker image '${image}' not found. Build it with: ${IMAGE_BUILD_COMMAND}`;
+
+type DockerError = Error & { statusCode?: number; code?: string; json?: { message?: string } | string | null; reason?: string };
+
+const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/** dockerode from DOCKER_HOST as docker reads it ('' = the local socket): unix://, tcp:// or http(s)://. */
+export function createDocker(dockerHost: string): Docker {
+  if (!dockerHost) return new Docker({ socketPath: '/var/run/docker.sock' });
+  if (dockerHost.startsWith('unix://')) return new Docker({ socketPath: dockerHost.slice('unix://'.length) || '/var/run/docker.sock' });
+  const url = new URL(dockerHost.replace(/^tcp:\/\//, 'http://'));
+  return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' });
+}
+
+/** The daemon's own words for a failed call. */
+function dockerMessage(error: DockerError): string {
+  const json = error.json;
+  if (json && typeof json === 'object' && json.message) return json.message;
+  if (typeof json === 'string' && json.trim()) return json.trim();
+  return error.reason ?? error.message;
+}
+
+export function isDockerUnreachable(error: unknown): boolean {
+  const e = error as DockerError;
+  return e?.statusCode === undefined && e?.code !== undefined && UNREACHABLE_CODES.has(e.code);
+}
+
+/** Turn a dockerode error into an AppError; `what` says which operation failed. */
+export function dockerError(error: unknown, what: string): AppError {
+  if (error instanceof AppError) return error;
+  if (isDockerUnreachable(error)) return new AppError('failed', DOCKER_UNAVAILABLE, { cause: error });
+  const e = error as DockerError;
+  if (e?.statusCode === 404) return new AppError('not_found', `${what}: ${dockerMessage(e)}`, { cause: error });
+  if (e?.statusCode === 409) return new AppError('conflict', `${what}: ${dockerMessage(e)}`, { cause: error });
+  return new AppError('failed', `${what}: ${e?.statusCode ? dockerMessage(e) : errorMessage(error)}`, { cause: error });
+}
+
+const statusCode = (error: unknown): number | undefined => (error as DockerError)?.statusCode;
+
+export class DockerDriver implements ContainerDriver {
+  constructor(readonly docker: Docker) {}
+
+  async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Labels: spec.labels,
+        HostConfig: {
+          // openconnect needs a tun device and to configure it; nothing more (not privileged).
+          CapAdd: ['NET_ADMIN'],
+          Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
+          Privileged: false,
+          Memory: spec.memoryBytes,
+          MemorySwap: spec.memoryBytes,
+          NanoCpus: spec.nanoCpus,
+          PidsLimit: spec.pidsLimit,
+          NetworkMode: spec.network,
+          // A real PID 1 reaps the processes every exec leaves behind.
+          Init: true,
+          LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } },
+        },
+      });
+    } catch (error) {
+      if (statusCode(error) === 404 && /no such image/i.test(dockerMessage(error as DockerError))) {
+        throw new AppError('failed', imageMissingMessage(spec.image), { cause: error });
+      }
+      const mapped = dockerError(error, 'Container creation failed');
+      throw mapped.kind === 'not_found' ? new AppError('failed', mapped.message, { cause: error }) : mapped;
+    }
+    try {
+      await container.start();
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw dockerError(error, 'Container start failed');
+    }
+    const info = await this.inspect(container.id);
+    if (!info) throw new AppError('failed', 'Container start failed: the container disappeared right after starting');
+    return info;
+  }
+
+  private async startExec(containerId: string, argv: readonly string[], stdin: boolean): Promise<{ exec: Docker.Exec; socket: Duplex }> {
+    try {
+      const exec = await this.docker.getContainer(containerId).exec({
+        Cmd: [...argv],
+        AttachStdin: stdin,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      });
+      const socket = (await exec.start({ hijack: true, stdin })) as Duplex;
+      return { exec, socket };
+    } catch (error) {
+      throw dockerError(error, 'Running a command in the container failed');
+    }
+  }
+
+  /** The exit code once docker has noticed the exit (the stream can close a moment before). */
+  private async exitCode(exec: Docker.Exec): Promise<number | null> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const state = await exec.inspect().catch(() => null);
+      if (!state) return null;
+      if (!state.Running) return state.ExitCode ?? null;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return null;
+  }
+
+  async exec(containerId: string, request: ExecRequest): Promise<ExecResult> {
+    const { exec, socket } = await this.startExec(containerId, request.argv, false);
+    const stdout = new CappedBuffer(request.outputLimitBytes);
+    const stderr = new CappedBuffer(request.outputLimitBytes);
+    const demuxer = new FrameDemuxer((stream, payload) => (stream === 'stdout' ? stdout : stderr).add(payload));
+    let timedOut = false;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timedOut = true;
+        socket.destroy();
+      }, request.timeoutMs);
+      socket.on('data', (chunk: Buffer) => demuxer.push(chunk));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return {
+      stdout: stdout.value(),
+      stderr: stderr.value(),
+      exitCode: timedOut ? null : await this.exitCode(exec),
+      signal: null,
+      timedOut,
+      truncated: stdout.truncated || stderr.truncated,
+    };
+  }
+
+  async openExec(containerId: string, argv: readonly string[], options: OpenExecOptions = {}): Promise<ExecStream> {
+    const { exec, socket } = await this.startExec(containerId, argv, true);
+    const duplex = new ExecDuplex(socket, options.failure ? { failure: options.failure } : {});
+    const exited = new Promise<void>((resolve) => socket.once('close', () => resolve())).then(() => this.exitCode(exec));
+    return { stream: duplex, stderr: () => duplex.stderr(), exited };
+  }
+
+  async remove(containerId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerId).remove({ force: true, v: true });
+    } catch (error) {
+      // Gone already, or being removed by a racing call: either way it will not be there.
+      if (statusCode(error) === 404 || (statusCode(error) === 409 && /already in progress/i.test(dockerMessage(error as DockerError)))) return;
+      throw dockerError(error, 'Container removal failed');
+    }
+  }
+
+  async list(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    try {
+      const found = await this.docker.listContainers({
+        all: true,
+        filters: { label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) },
+      });
+      return found.map((c) => ({
+        id: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
+        labels: c.Labels ?? {},
+        running: c.State === 'running',
+        createdAt: new Date(c.Created * 1000).toISOString(),
+      }));
+    } catch (error) {
+      throw dockerError(error, 'Listing containers failed');
+    }
+  }
+
+  async inspect(containerId: string): Promise<ContainerInfo | null> {
+    try {
+      const c = await this.docker.getContainer(containerId).inspect();
+      return {
+        id: c.Id,
+        name: c.Name.replace(/^\//, ''),
+        labels: c.Config.Labels ?? {},
+        running: c.State.Running,
+        createdAt: new Date(c.Created).toISOString(),
+      };
+    } catch (error) {
+      if (statusCode(error) === 404) return null;
+      throw dockerError(error, 'Inspecting the container failed');
+    }
+  }
+
+  async logs(containerId: string, tailLines: number): Promise<string[]> {
+    try {
+      const raw = (await this.docker.getContainer(containerId).logs({ stdout: true, stderr: true, tail: tailLines, follow: false })) as Buffer;
+      return demuxAll(raw).split('\n').filter((line) => line.length > 0);
+    } catch (error) {
+      throw dockerError(error, 'Reading the container log failed');
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// Adapts the bridge to the desktop's small interfaces: what the bridge pushes to sockets (GPU `alert`s
+// to a user's sockets, `pair:claimed` to owner sockets) as a DesktopEventSource for native notifications.
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../bridge/core/logger.js';
+import type { ServerToClientEvents } from '../bridge/contracts/socket.js';
+import type { LiveEmitter } from '../bridge/transport/socket-server.js';
+import type { DesktopEventSource, GpuAlertEvent, PairedDeviceEvent } from './notifications/desktop-notifications.js';
+
+type Events = { alert: [GpuAlertEvent]; paired: [PairedDeviceEvent] };
+
+/**
+ * Listen in-process to the bridge's live events. LiveEmitter has no listener API, so its two send
+ * methods are wrapped on this one instance: each still sends to the sockets first, then the desktop
+ * hears a copy. A failing listener is logged and never reaches the capability that sent the event.
+ */
+export function liveDesktopEvents(live: LiveEmitter, logger: Logger): DesktopEventSource {
+  const events = new EventEmitter<Events>();
+  const hear = (emit: () => void): void => {
+    try {
+      emit();
+    } catch (error) {
+      logger.warn({ err: error }, 'desktop notification failed');
+    }
+  };
+
+  const toUser = live.toUser.bind(live);
+  const toOwners = live.toOwners.bind(live);
+  live.toUser = ((userId: string, event: keyof ServerToClientEvents, ...args: unknown[]) => {
+    (toUser as (u: string, e: string, ...a: unknown[]) => void)(userId, event, ...args);
+    if (event === 'alert') {
+      const [alert] = args as Parameters<ServerToClientEvents['alert']>;
+      hear(() =>
+        events.emit('alert', {
+          user_id: alert.user_id,
+          session_id: alert.session_id,
+          message: alert.message,
+          host: alert.host,
+          gpu_index: alert.gpu_index,
+        }),
+      );
+    }
+  }) as LiveEmitter['toUser'];
+  live.toOwners = ((event: keyof ServerToClientEvents, ...args: unknown[]) => {
+    (toOwners as (e: string, ...a: unknown[]) => void)(event, ...args);
+    if (event === 'pair:claimed') {
+      const [claimed] = args as Parameters<ServerToClientEvents['pair:claimed']>;
+      hear(() => events.emit('paired', { user_id: claimed.device.user_id, device_name: claimed.device.name }));
+    }
+  }) as LiveEmitter['toOwners'];
+
+  return {
+    onAlert: (listener) => {
+      events.on('alert', listener);
+      return () => void events.off('alert', listener);
+    },
+    onPaired: (listener) => {
+      events.on('paired', listener);
+      return () => void events.off('paired', listener);
+    },
+  };
+}

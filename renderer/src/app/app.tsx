@@ -1,0 +1,123 @@
+// The app's top level: who is signed in (owner link, desktop shell, paired device, or nobody), the
+// pairing page, and the views behind the shell.
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { clearCredentials, loadCredentials, loadOwnerUser, saveCredentials, type Credentials } from '../api/credentials';
+import type { HostPlatform } from '../platform/host-platform';
+import { Icon } from '../ui/icons';
+import { Loading } from '../ui/kit';
+import { DevicesView } from '../views/devices/devices-view';
+import { FilesView } from '../views/files/files-view';
+import { GpusView } from '../views/gpus/gpus-view';
+import { PairPage } from '../views/pair/pair-page';
+import { SessionsView } from '../views/sessions/sessions-view';
+import { VpnView } from '../views/vpn/vpn-view';
+import { SignedIn } from './app-context';
+import { navigate, useLocation } from './router';
+import { Shell } from './shell';
+import { BrandMark } from '../ui/brand-mark';
+
+// xterm.js is most of the bundle: load it when a terminal is first opened.
+const TerminalView = lazy(() => import('../views/terminal/terminal-view').then((m) => ({ default: m.TerminalView })));
+
+type Auth = { phase: 'checking' } | { phase: 'in'; credentials: Credentials } | { phase: 'out'; reason: string | null };
+
+function View({ path }: { path: string }) {
+  switch (path) {
+    case '/sessions':
+      return <SessionsView />;
+    case '/terminal':
+      return (
+        <Suspense fallback={<Loading label="Loading the terminal…" />}>
+          <TerminalView />
+        </Suspense>
+      );
+    case '/files':
+      return <FilesView />;
+    case '/gpus':
+      return <GpusView />;
+    case '/vpn':
+      return <VpnView />;
+    case '/devices':
+      return <DevicesView />;
+    default:
+      return (
+        <div className="page">
+          <div className="card empty">
+            <strong>Nothing here</strong>
+            <div className="empty-body">
+              <a href="/sessions" onClick={(e) => (e.preventDefault(), navigate('/sessions'))}>
+                Go to your sessions
+              </a>
+            </div>
+          </div>
+        </div>
+      );
+  }
+}
+
+function SignedOut({ reason }: { reason: string | null }) {
+  return (
+    <main className="center-screen">
+      <div className="center-card">
+        <BrandMark size="large" />
+        <h1>{reason ? 'Access ended' : 'Vigilink'}</h1>
+        {reason && <p role="alert">{reason}</p>}
+        <div className="signin-help">
+          <div>
+            <Icon name="phone" />
+            <p>
+              <strong>On a phone:</strong> on your workstation open Vigilink → Devices → <em>Pair a phone</em>, and scan the code with this phone’s camera.
+            </p>
+          </div>
+          <div>
+            <Icon name="terminal" />
+            <p>
+              <strong>On the workstation:</strong> open the owner link that <code>npm run serve</code> printed, or the Vigilink desktop app.
+            </p>
+          </div>
+        </div>
+      </div>
+    </main>
+  );
+}
+
+export function App({ platform, ownerTokenFromUrl, pairSecret }: { platform: HostPlatform; ownerTokenFromUrl: string | null; pairSecret: string | null }) {
+  const { path } = useLocation();
+  const [auth, setAuth] = useState<Auth>({ phase: 'checking' });
+
+  const resolve = useCallback(async () => {
+    if (ownerTokenFromUrl) saveCredentials({ kind: 'owner', token: ownerTokenFromUrl });
+    const fromShell = await platform.ownerToken().catch(() => null);
+    if (fromShell) saveCredentials({ kind: 'owner', token: fromShell });
+    const credentials = loadCredentials();
+    setAuth(credentials ? { phase: 'in', credentials } : { phase: 'out', reason: null });
+  }, [platform, ownerTokenFromUrl]);
+
+  useEffect(() => {
+    if (path !== '/pair') void resolve();
+  }, [resolve, path]);
+
+  useEffect(() => {
+    if (path === '/') navigate('/sessions', { replace: true });
+  }, [path]);
+
+  const signOut = useCallback((reason: string) => {
+    clearCredentials();
+    setAuth({ phase: 'out', reason });
+  }, []);
+
+  const paired = useCallback(() => {
+    navigate('/sessions', { replace: true });
+  }, []);
+
+  if (path === '/pair') return <PairPage secret={pairSecret} onPaired={paired} />;
+  if (auth.phase === 'checking') return <Loading label="Starting…" />;
+  if (auth.phase === 'out') return <SignedOut reason={auth.reason} />;
+  return (
+    <SignedIn platform={platform} credentials={auth.credentials} ownerUser={loadOwnerUser()} onSignOut={signOut}>
+      <Shell>
+        <View path={path} />
+      </Shell>
+    </SignedIn>
+  );
+}

@@ -1,0 +1,172 @@
+// The app's frame: a sidebar on wide screens, a top bar and bottom tabs on phones, the connection status,
+// the owner's "acting for" user, and GPU alerts as toasts and system notifications wherever you are.
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import type { FiredAlert } from '../../../bridge/contracts/gpu';
+import { useApp } from './app-context';
+import { navigate, useLocation } from './router';
+import { Icon, type IconName } from '../ui/icons';
+import { BrandMark } from '../ui/brand-mark';
+
+export interface NavItem {
+  path: string;
+  label: string;
+  icon: IconName;
+}
+
+export const NAV: NavItem[] = [
+  { path: '/sessions', label: 'Sessions', icon: 'server' },
+  { path: '/terminal', label: 'Terminal', icon: 'terminal' },
+  { path: '/files', label: 'Files', icon: 'folder' },
+  { path: '/gpus', label: 'GPUs', icon: 'gpu' },
+  { path: '/vpn', label: 'VPN', icon: 'shield' },
+  { path: '/devices', label: 'Devices', icon: 'phone' },
+];
+
+function NavLink({ item, current, compact }: { item: NavItem; current: boolean; compact?: boolean }) {
+  return (
+    <a
+      href={item.path}
+      className={`nav-link${current ? ' current' : ''}`}
+      aria-current={current ? 'page' : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(item.path);
+      }}
+    >
+      <Icon name={item.icon} size={compact ? 22 : 20} />
+      <span>{item.label}</span>
+    </a>
+  );
+}
+
+function ConnectionDot() {
+  const { status } = useApp();
+  const label = status === 'online' ? 'Live' : status === 'connecting' ? 'Connecting' : 'Offline';
+  return (
+    <span className={`conn conn-${status}`} role="status" title={status === 'online' ? 'Receiving live updates from the bridge' : 'Not connected to the bridge'}>
+      <span className="dot" aria-hidden="true" />
+      {label}
+    </span>
+  );
+}
+
+function UserSwitcher() {
+  const { userId, setOwnerUser } = useApp();
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState(userId ?? '');
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    const next = value.trim();
+    if (/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(next)) {
+      setOwnerUser(next);
+      setEditing(false);
+    }
+  };
+  if (editing) {
+    return (
+      <form className="user-switch editing" onSubmit={submit}>
+        <input aria-label="Act for user" value={value} autoFocus autoCapitalize="off" spellCheck={false} onChange={(e) => setValue(e.target.value)} onBlur={() => setEditing(false)} />
+      </form>
+    );
+  }
+  return (
+    <button
+      type="button"
+      className="user-switch"
+      title="The owner can act for any user: change who"
+      onClick={() => {
+        setValue(userId ?? '');
+        setEditing(true);
+      }}
+    >
+      <Icon name="user" size={16} />
+      <span>{userId}</span>
+    </button>
+  );
+}
+
+function AlertToasts() {
+  const { socket, platform } = useApp();
+  const [alerts, setAlerts] = useState<FiredAlert[]>([]);
+  useEffect(() => {
+    if (!socket) return;
+    const onAlert = (alert: FiredAlert): void => {
+      platform.notify(`GPU ${alert.gpu_index} on ${alert.host}`, alert.message);
+      setAlerts((list) => [alert, ...list].slice(0, 3));
+      setTimeout(() => setAlerts((list) => list.filter((a) => a.id !== alert.id)), 15_000);
+    };
+    socket.on('alert', onAlert);
+    return () => {
+      socket.off('alert', onAlert);
+    };
+  }, [socket, platform]);
+  if (alerts.length === 0) return null;
+  return (
+    <div className="toasts" aria-live="assertive">
+      {alerts.map((alert) => (
+        <div key={alert.id} className="toast" role="alert">
+          <Icon name="bell" size={18} />
+          <div>
+            <strong>
+              GPU {alert.gpu_index} · {alert.host}
+            </strong>
+            <div>{alert.message}</div>
+          </div>
+          <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => setAlerts((list) => list.filter((a) => a.id !== alert.id))}>
+            <Icon name="close" size={16} />
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const { isOwner, status } = useApp();
+  const { path } = useLocation();
+  const current = NAV.find((item) => path === item.path || path.startsWith(item.path + '/'));
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="brand">
+          <BrandMark />
+          <span className="brand-name">Vigilink</span>
+        </div>
+        <nav className="side-nav" aria-label="Main">
+          {NAV.map((item) => (
+            <NavLink key={item.path} item={item} current={item === current} />
+          ))}
+        </nav>
+        <div className="sidebar-foot">
+          {isOwner && (
+            <div className="acting">
+              <span className="muted">Acting for</span>
+              <UserSwitcher />
+            </div>
+          )}
+          <ConnectionDot />
+        </div>
+      </aside>
+      <header className="topbar">
+        <BrandMark size="small" />
+        <span className="topbar-title">{current?.label ?? 'Vigilink'}</span>
+        <span className="topbar-end">
+          {isOwner && <UserSwitcher />}
+          <ConnectionDot />
+        </span>
+      </header>
+      {status === 'offline' && (
+        <div className="offline-bar" role="status">
+          Lost the connection to your workstation. Reconnecting…
+        </div>
+      )}
+      <main className="content">{children}</main>
+      <nav className="tabbar" aria-label="Main">
+        {NAV.map((item) => (
+          <NavLink key={item.path} item={item} current={item === current} compact />
+        ))}
+      </nav>
+      <AlertToasts />
+    </div>
+  );
+}

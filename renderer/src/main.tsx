@@ -1,0 +1,27 @@
+// Entry point: take secrets out of the address bar before anything else runs, pick the platform, render.
+import { createRoot } from 'react-dom/client';
+import { StrictMode } from 'react';
+import { takeOwnerTokenFromUrl } from './api/credentials';
+import { App } from './app/app';
+import { detectPlatform } from './platform/host-platform';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/components.css';
+import './styles/views.css';
+
+/** /pair#<secret>: the one-time pairing secret, moved out of the URL (and history) at once. */
+function takePairSecret(): string | null {
+  if (window.location.pathname !== '/pair') return null;
+  const secret = window.location.hash.slice(1) || null;
+  if (window.location.hash) window.history.replaceState(null, '', '/pair');
+  return secret;
+}
+
+const ownerTokenFromUrl = takeOwnerTokenFromUrl();
+const pairSecret = takePairSecret();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App platform={detectPlatform()} ownerTokenFromUrl={ownerTokenFromUrl} pairSecret={pairSecret} />
+  </StrictMode>,
+);

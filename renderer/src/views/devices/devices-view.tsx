@@ -1,0 +1,105 @@
+// Devices: paired phones with revoke; on the desktop (the owner) "Pair a phone" with its QR dialog.
+import { useEffect, useState } from 'react';
+import type { DeviceListing } from '../../../../bridge/contracts/pairing';
+import { useApp } from '../../app/app-context';
+import { useNow } from '../../app/use-now';
+import { loadDeviceId } from '../../api/credentials';
+import { Badge, Banner, Button, Card, Empty, Loading, PageHeader } from '../../ui/kit';
+import { errorText, formatDate, formatSince } from '../../ui/format';
+import { DesktopSettings } from './desktop-settings';
+import { PairDialog } from './pair-dialog';
+
+function DeviceRow({ device, self, showUser }: { device: DeviceListing; self: boolean; showUser: boolean }) {
+  const { api } = useApp();
+  const now = useNow(30_000);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const revoke = async (): Promise<void> => {
+    if (self && !window.confirm('Unpair this phone? You will need a new QR code to use it again.')) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.delete(`/api/devices/${encodeURIComponent(device.id)}`);
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  };
+  return (
+    <li className="device-row" data-device={device.id}>
+      <div className="device-main">
+        <div className="session-title">
+          <strong>{device.name}</strong>
+          {self && <Badge tone="info">This phone</Badge>}
+          {showUser && <span className="chip">{device.user_id}</span>}
+        </div>
+        <div className="session-meta">
+          <span>Paired {formatDate(device.created_at)}</span>
+          <span>{device.last_seen_at ? `Seen ${formatSince(device.last_seen_at, now)}` : 'Not seen yet'}</span>
+          {device.last_ip && <span className="mono">{device.last_ip}</span>}
+        </div>
+        {error && <Banner onDismiss={() => setError(null)}>{error}</Banner>}
+      </div>
+      <Button variant="ghost" className="danger-text" icon="trash" busy={busy} onClick={() => void revoke()}>
+        {self ? 'Unpair' : 'Revoke'}
+      </Button>
+    </li>
+  );
+}
+
+export function DevicesView() {
+  const { api, state, isOwner, userId } = useApp();
+  const [pairing, setPairing] = useState(false);
+  const [all, setAll] = useState<DeviceListing[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const selfId = loadDeviceId();
+  const userDevices = state?.devices;
+
+  // The owner sees every user's devices; the list is fetched again whenever the pushed state changes.
+  useEffect(() => {
+    if (!isOwner) return;
+    api.getRaw<{ devices: DeviceListing[] }>('/api/devices').then(
+      (answer) => {
+        setAll(answer.devices);
+        setError(null);
+      },
+      (e: unknown) => setError(errorText(e)),
+    );
+  }, [api, isOwner, userDevices]);
+
+  const devices = (isOwner ? all : userDevices) ?? null;
+  const others = devices ? [...devices].sort((a, b) => b.created_at.localeCompare(a.created_at)) : null;
+  return (
+    <div className="page">
+      <PageHeader
+        title="Devices"
+        subtitle={isOwner ? 'Phones paired with this workstation' : `Phones paired for ${userId ?? 'you'}`}
+        actions={
+          isOwner && userId ? (
+            <Button variant="primary" icon="qr" onClick={() => setPairing(true)}>
+              Pair a phone
+            </Button>
+          ) : undefined
+        }
+      />
+      {error && <Banner title="Cannot list devices">{error}</Banner>}
+      <Card title="Paired devices">
+        {!others ? (
+          <Loading />
+        ) : others.length === 0 ? (
+          <Empty icon="phone" title="No phone paired yet">
+            {isOwner ? 'Choose “Pair a phone” and scan the code with the phone’s camera.' : 'Pair from the desktop app.'}
+          </Empty>
+        ) : (
+          <ul className="device-list" aria-label="Paired devices">
+            {others.map((device) => (
+              <DeviceRow key={device.id} device={device} self={device.id === selfId} showUser={isOwner} />
+            ))}
+          </ul>
+        )}
+      </Card>
+      <DesktopSettings />
+      {pairing && userId && <PairDialog userId={userId} onClose={() => setPairing(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+// Live GPU data for one session: gpu:watch over the socket (one poller on the bridge however many watch),
+// `gpu` events for each sample, and the history fetched once then extended with every live sample.
+import { useEffect, useState } from 'react';
+import type { GpuHistoryResponse, GpuSeries, GpuSnapshot, GpuWatchAck } from '../../../../bridge/contracts/gpu';
+import { useApp } from '../../app/app-context';
+import { request } from '../../api/live-socket';
+import { errorText } from '../../ui/format';
+
+export const HISTORY_MINUTES = 30;
+
+function append(series: GpuSeries[], snapshot: GpuSnapshot): GpuSeries[] {
+  if (!snapshot.sampled_at || snapshot.stale) return series;
+  const t = Date.parse(snapshot.sampled_at);
+  const cutoff = t - HISTORY_MINUTES * 60_000;
+  return snapshot.gpus.map((gpu) => {
+    const old = series.find((s) => s.index === gpu.index);
+    const base: GpuSeries = old ?? { index: gpu.index, uuid: gpu.uuid, name: gpu.name, t: [], utilization_gpu_pct: [], memory_used_mib: [], temperature_c: [], power_draw_w: [] };
+    if (base.t.length && base.t[base.t.length - 1]! >= t) return base;
+    const keep = base.t.findIndex((x) => x >= cutoff);
+    const from = keep < 0 ? base.t.length : keep;
+    return {
+      ...base,
+      t: [...base.t.slice(from), t],
+      utilization_gpu_pct: [...base.utilization_gpu_pct.slice(from), gpu.utilization_gpu_pct],
+      memory_used_mib: [...base.memory_used_mib.slice(from), gpu.memory_used_mib],
+      temperature_c: [...base.temperature_c.slice(from), gpu.temperature_c],
+      power_draw_w: [...base.power_draw_w.slice(from), gpu.power_draw_w],
+    };
+  });
+}
+
+export function useGpuWatch(sessionId: string | null) {
+  const { api, socket, status, isOwner, userId } = useApp();
+  const [snapshot, setSnapshot] = useState<GpuSnapshot | null>(null);
+  const [history, setHistory] = useState<GpuSeries[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!sessionId || !socket || status !== 'online' || (isOwner && !userId)) return;
+    let cancelled = false;
+    const owner = isOwner && userId ? { user_id: userId } : {};
+    setError(null);
+    const onSample = (sample: GpuSnapshot): void => {
+      if (sample.session_id !== sessionId || (userId && sample.user_id !== userId)) return;
+      setSnapshot(sample);
+      setHistory((series) => append(series, sample));
+    };
+    socket.on('gpu', onSample);
+    api.get<GpuHistoryResponse>('/api/gpu/history', { session_id: sessionId, minutes: HISTORY_MINUTES }).then(
+      (answer) => !cancelled && setHistory((live) => (live.length ? live.map((s) => answer.gpus.find((g) => g.index === s.index) ?? s) : answer.gpus)),
+      () => undefined,
+    );
+    request<GpuWatchAck>(socket, (ack) => socket.emit('gpu:watch', { ...owner, session_id: sessionId, interval_ms: 2000 }, ack)).then(
+      (ack) => {
+        if (cancelled || !ack.snapshot) return;
+        setSnapshot(ack.snapshot);
+        setHistory((series) => append(series, ack.snapshot!));
+      },
+      (e: unknown) => !cancelled && setError(errorText(e)),
+    );
+    return () => {
+      cancelled = true;
+      socket.off('gpu', onSample);
+      if (socket.connected) socket.emit('gpu:unwatch', { ...owner, session_id: sessionId });
+    };
+  }, [api, socket, status, isOwner, userId, sessionId]);
+
+  useEffect(() => {
+    setSnapshot(null);
+    setHistory([]);
+  }, [sessionId, userId]);
+
+  return { snapshot, history, error };
+}

@@ -1,0 +1,164 @@
+// VPN: the user's VPN container and tunnel (up / connecting / down, address, since, openconnect's log tail
+// when it failed), its connect form and disconnect; for the owner, every user's container.
+import { useEffect, useState } from 'react';
+import type { VpnUserState } from '../../../../bridge/contracts/vpn';
+import { useApp } from '../../app/app-context';
+import { useNow } from '../../app/use-now';
+import { ApiError } from '../../api/api-client';
+import { Badge, Banner, Button, Card, Empty, Loading, PageHeader, type Tone } from '../../ui/kit';
+import { errorText, formatSince } from '../../ui/format';
+import { VpnForm } from './vpn-form';
+
+const TONES: Record<VpnUserState['state'], Tone> = { up: 'ok', connecting: 'warn', down: 'bad', none: 'idle' };
+const LABELS: Record<VpnUserState['state'], string> = { up: 'Connected', connecting: 'Connecting', down: 'Down', none: 'Not connected' };
+
+function TunnelCard({ vpn }: { vpn: VpnUserState }) {
+  const { api } = useApp();
+  const now = useNow(30_000);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const disconnect = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post('/vpn/disconnect', {}, api.userQuery());
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card
+      title="Tunnel"
+      actions={
+        vpn.container_id && (
+          <Button variant="ghost" className="danger-text" icon="power" busy={busy} onClick={() => void disconnect()}>
+            Disconnect
+          </Button>
+        )
+      }
+    >
+      <div className="vpn-state">
+        <Badge tone={TONES[vpn.state]}>{LABELS[vpn.state]}</Badge>
+        <dl className="facts">
+          <div>
+            <dt>Server</dt>
+            <dd className={vpn.server ? 'mono' : undefined}>{vpn.server ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Address</dt>
+            <dd className={vpn.ip ? 'mono' : undefined}>{vpn.ip ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Since</dt>
+            <dd>{vpn.since ? formatSince(vpn.since, now) : '—'}</dd>
+          </div>
+          <div>
+            <dt>Container</dt>
+            <dd className={vpn.container_id ? 'mono' : undefined}>{vpn.container_id ? vpn.container_id.slice(0, 12) : 'None'}</dd>
+          </div>
+        </dl>
+      </div>
+      {vpn.auto_reconnect && vpn.state !== 'up' && vpn.container_id && <p className="muted">Reconnecting by itself with backoff.</p>}
+      {vpn.state === 'down' && (
+        <div className="vpn-failure">
+          {vpn.reason && <Banner title="Why it is down">{vpn.reason}</Banner>}
+          {vpn.log_tail.length > 0 && (
+            <details open>
+              <summary>openconnect log</summary>
+              <pre className="log-tail">{vpn.log_tail.join('\n')}</pre>
+            </details>
+          )}
+        </div>
+      )}
+      {error && <Banner onDismiss={() => setError(null)}>{error}</Banner>}
+    </Card>
+  );
+}
+
+interface ContainerRow {
+  user_id: string;
+  container_id: string;
+  state?: string;
+  ip?: string | null;
+  started_at?: string | null;
+}
+
+function AllContainers() {
+  const { api, state } = useApp();
+  const [rows, setRows] = useState<ContainerRow[] | null>(null);
+  const [missing, setMissing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const vpn = state?.vpn;
+  useEffect(() => {
+    api.getRaw<{ containers: ContainerRow[] }>('/vpn/containers').then(
+      (answer) => setRows(answer.containers),
+      (e: unknown) => (e instanceof ApiError && e.status === 404 ? setMissing(true) : setError(errorText(e))),
+    );
+  }, [api, vpn]);
+  return (
+    <Card title="All users’ containers">
+      {missing ? (
+        <p className="muted">This bridge does not list containers yet (no /vpn/containers route).</p>
+      ) : error ? (
+        <Banner>{error}</Banner>
+      ) : !rows ? (
+        <Loading />
+      ) : rows.length === 0 ? (
+        <Empty icon="shield" title="No containers running" />
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>User</th>
+              <th>Tunnel</th>
+              <th>Address</th>
+              <th>Container</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.container_id}>
+                <td>{row.user_id}</td>
+                <td>{row.state ?? '—'}</td>
+                <td className="mono">{row.ip ?? '—'}</td>
+                <td className="mono">{row.container_id.slice(0, 12)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
+
+export function VpnView() {
+  const { state, isOwner } = useApp();
+  if (!state) return <Loading />;
+  const vpn = state.vpn;
+  return (
+    <div className="page">
+      <PageHeader title="VPN" subtitle="The cluster’s VPN, in a container of your own on the workstation" />
+      {!vpn ? (
+        <Card>
+          <Empty icon="shield" title="VPN is not available on this bridge">
+            This workstation’s bridge was built without VPN containers.
+          </Empty>
+        </Card>
+      ) : (
+        <div className="split">
+          <div className="split-main stack">
+            <TunnelCard vpn={vpn} />
+            {isOwner && <AllContainers />}
+          </div>
+          {vpn.state !== 'up' && vpn.state !== 'connecting' && (
+            <Card title="Connect" className="split-side">
+              <VpnForm server={vpn.server} />
+            </Card>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import inspector from 'node:inspector/promises';
+import { io } from 'socket.io-client';
+import { startSshd } from './integration/helpers/sshd.js';
+import { ensureTestAccount, FIXTURE_DIR } from './integration/helpers/test-account.js';
+import { startBridge } from './integration/helpers/bridge.js';
+import { installFakeNvidiaSmi } from './fixtures/fake-nvidia-smi/install.js';
+import { APP_QUERY_FIELDS, GPU_QUERY_FIELDS } from '../bridge/gpu/gpu-sample.script.js';
+
+const account = ensureTestAccount(FIXTURE_DIR);
+const nodeFake = installFakeNvidiaSmi();
+nodeFake.set({ capture: 'xml-tesla-v100s-pcie-32gb-8gpu-procs-datakit.xml' });
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prof-nvsmi-')); fs.chmodSync(dir, 0o755);
+const env = { ...process.env, FAKE_NVIDIA_SMI_CONTROL: path.join(nodeFake.dir, 'control.json') };
+const render = (args: string[]) => execFileSync(path.join(nodeFake.binDir, 'nvidia-smi'), args, { env });
+fs.writeFileSync(path.join(dir, 'gpu.csv'), render([`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits']));
+fs.writeFileSync(path.join(dir, 'apps.csv'), render([`--query-compute-apps=${APP_QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits']));
+fs.writeFileSync(path.join(dir, 'nvidia-smi'), `#!/bin/sh\ncase "$*" in *--query-gpu=*) cat ${dir}/gpu.csv;; *) cat ${dir}/apps.csv;; esac\n`, { mode: 0o755 });
+for (const n of ['gpu.csv', 'apps.csv']) fs.chmodSync(path.join(dir, n), 0o644);
+const sshd = await startSshd({ extraConfig: [`SetEnv PATH=${dir}:/usr/bin:/bin`] });
+const t = await startBridge({ SSH_MAX_SESSIONS_PER_USER: '5', VIGILINK_LOG_LEVEL: 'warn' });
+for (let u = 0; u < 20; u++) await Promise.all([0,1,2,3,4].map((s) => t.api('POST', `/ssh/connect?session_id=s${s}`, { user_id: `user${u}`, hostname: '127.0.0.1', port: sshd.port, username: account.username, private_key: account.privateKey })));
+let events = 0;
+const sockets = [];
+for (let u = 0; u < 20; u++) {
+  const socket = io(t.baseUrl, { auth: { token: t.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.push(socket);
+  await new Promise((r) => socket.once('connect', r));
+  socket.on('gpu', () => events++);
+  for (let s = 0; s < 5; s++) await new Promise((r) => socket.emit('gpu:watch', { user_id: `user${u}`, session_id: `s${s}` }, r));
+}
+await new Promise((r) => setTimeout(r, 4000));
+const session = new inspector.Session(); session.connect();
+await session.post('Profiler.enable'); await session.post('Profiler.start');
+const c0 = process.cpuUsage(); const e0 = events; const w0 = Date.now();
+await new Promise((r) => setTimeout(r, 15000));
+const { profile } = await session.post('Profiler.stop');
+const c = process.cpuUsage(c0); const wall = (Date.now() - w0) / 1000;
+console.log('events/s', (events - e0) / wall, 'cpu%', ((c.user + c.system) / 1e6 / wall) * 100, 'ms/sample', ((c.user + c.system) / 1e3) / (events - e0));
+fs.writeFileSync('/tmp/gpuexp/prof.cpuprofile', JSON.stringify(profile));
+for (const s of sockets) s.close();
+await t.close(); await sshd.stop(); nodeFake.remove(); fs.rmSync(dir, { recursive: true, force: true });
+process.exit(0);

@@ -1,0 +1,91 @@
+// loadConfig: defaults, every variable parsed, bad values named, the result frozen.
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../bridge/config/config.js';
+
+describe('loadConfig', () => {
+  // toMatchObject: other capabilities add their own sections (and test them next to their code).
+  it('gives the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      host: '0.0.0.0',
+      port: 8000,
+      dataDir: path.join(os.homedir(), '.vigilink'),
+      logLevel: 'info',
+      corsOrigins: [],
+      ssh: { maxSessionsPerUser: 5, connectTimeoutMs: 15_000, maxChannelsPerConnection: 8, keepaliveIntervalMs: 15_000 },
+      commandOutputLimitBytes: 1024 * 1024,
+      fsReadMaxBytes: 4 * 1024 * 1024,
+      allowLocalExec: false,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      VIGILINK_HOST: '127.0.0.1',
+      VIGILINK_PORT: '0',
+      VIGILINK_DATA_DIR: 'relative/dir',
+      VIGILINK_LOG_LEVEL: 'debug',
+      VIGILINK_CORS_ORIGINS: ' http://a.example:5173 ,, https://b.example ',
+      SSH_MAX_SESSIONS_PER_USER: '2',
+      SSH_CONNECT_TIMEOUT_SECONDS: '1.5',
+      SSH_MAX_CHANNELS_PER_CONNECTION: '4',
+      SSH_KEEPALIVE_SECONDS: '0.5',
+      COMMAND_OUTPUT_LIMIT_BYTES: '1000',
+      FS_READ_MAX_BYTES: '2000',
+      VIGILINK_ALLOW_LOCAL_EXEC: '1',
+    });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: path.resolve('relative/dir'),
+      logLevel: 'debug',
+      corsOrigins: ['http://a.example:5173', 'https://b.example'],
+      ssh: { maxSessionsPerUser: 2, connectTimeoutMs: 1500, maxChannelsPerConnection: 4, keepaliveIntervalMs: 500 },
+      commandOutputLimitBytes: 1000,
+      fsReadMaxBytes: 2000,
+      allowLocalExec: true,
+    });
+  });
+
+  it.each([
+    ['1', true],
+    ['true', true],
+    ['yes', true],
+    ['on', true],
+    ['0', false],
+    ['false', false],
+    ['no', false],
+    ['off', false],
+    ['', false],
+  ])('VIGILINK_ALLOW_LOCAL_EXEC=%j is %s', (value, expected) => {
+    expect(loadConfig({ VIGILINK_ALLOW_LOCAL_EXEC: value }).allowLocalExec).toBe(expected);
+  });
+
+  it.each([
+    ['VIGILINK_PORT', '70000'],
+    ['VIGILINK_PORT', 'eighty'],
+    ['VIGILINK_LOG_LEVEL', 'loud'],
+    ['SSH_MAX_SESSIONS_PER_USER', '0'],
+    ['SSH_MAX_SESSIONS_PER_USER', '2.5'],
+    ['SSH_CONNECT_TIMEOUT_SECONDS', '-1'],
+    ['SSH_MAX_CHANNELS_PER_CONNECTION', '65'],
+    ['COMMAND_OUTPUT_LIMIT_BYTES', 'lots'],
+    ['FS_READ_MAX_BYTES', '0'],
+    ['VIGILINK_ALLOW_LOCAL_EXEC', 'maybe'],
+  ])('rejects %s=%j naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: `));
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ PATH: '/usr/bin', HOME: '/nowhere', VIGILINK_PORT: '9000' }).port).toBe(9000);
+  });
+
+  it('is frozen, nested parts too', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.ssh)).toBe(true);
+    expect(Object.isFrozen(config.corsOrigins)).toBe(true);
+  });
+});

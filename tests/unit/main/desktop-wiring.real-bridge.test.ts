@@ -1,0 +1,65 @@
+// The desktop's glue against a real bridge (createBridge on loopback, real pairing over HTTP): the tray
+// status follows the bridge's state events, and a phone that claims a pairing offer reaches the
+// desktop's notification source. Electron itself is not involved (it cannot run here).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startBridge, type TestBridge } from '../../integration/helpers/bridge.js';
+import { liveDesktopEvents } from '../../../main/bridge-desktop-sources.js';
+import type { PairedDeviceEvent } from '../../../main/notifications/desktop-notifications.js';
+import { countContainers, TrayStatusWatcher } from '../../../main/tray/tray-status.js';
+import type { TrayStatus } from '../../../main/tray/tray-menu.model.js';
+
+const until = async (check: () => boolean, ms = 5000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('desktop wiring on a real bridge', () => {
+  let test: TestBridge;
+  beforeEach(async () => {
+    test = await startBridge();
+  });
+  afterEach(async () => {
+    await test.close();
+  });
+
+  it('re-renders the tray when a capability reports a change', async () => {
+    const { context } = test.bridge;
+    const rendered: TrayStatus[] = [];
+    const watcher = new TrayStatusWatcher({
+      sources: { sessions: context.sessions, containers: () => countContainers(context.store), openAtLogin: async () => false },
+      changes: context.state,
+      render: (s) => rendered.push(s),
+      onError: (e) => {
+        throw e;
+      },
+      coalesceMs: 10,
+    });
+    try {
+      await watcher.refresh();
+      expect(rendered).toEqual([{ activeSessions: 0, containers: 0, openAtLogin: false }]);
+      // What the VPN capability does when a container starts: record it, then notify the user's state.
+      await context.store.update('alice', (user) => {
+        user.container_id = 'c0ffee';
+      });
+      context.state.notify('alice');
+      await until(() => rendered.length === 2);
+      expect(rendered[1]).toEqual({ activeSessions: 0, containers: 1, openAtLogin: false });
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('hears a phone pairing completed over HTTP', async () => {
+    const heard: PairedDeviceEvent[] = [];
+    liveDesktopEvents(test.bridge.context.live, test.bridge.logger).onPaired((d) => heard.push(d));
+    const offer = await test.api<{ url: string }>('POST', '/api/pair/offer', { user_id: 'alice' });
+    expect(offer.status).toBe(200);
+    const secret = new URL(offer.body.url).hash.slice(1);
+    const claim = await test.api('POST', '/api/pair/claim', { secret, device_name: 'Pixel 9' }, { token: null });
+    expect(claim.status).toBe(200);
+    expect(heard).toEqual([{ user_id: 'alice', device_name: 'Pixel 9' }]);
+  });
+});
