@@ -7,7 +7,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 export default defineConfig({
   testDir: 'tests/ui',
   outputDir: 'test-results',
-  timeout: 90_000,
+  timeout: 120_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 1,

@@ -14,7 +14,7 @@ import { startSshd } from '../tests/integration/helpers/sshd.js';
 import { ensureTestAccount, FIXTURE_DIR } from '../tests/integration/helpers/test-account.js';
 import { startBridgeChild } from '../tests/integration/server-child.js';
 import { installFakeNvidiaSmi } from '../tests/fixtures/fake-nvidia-smi/install.js';
-import { fmt, JsonClient, opensshOptions, percentile, printTable, run, target, timeSequential, type BenchRig } from './ssh-bench-kit.js';
+import { fmt, JsonClient, opensshOptions, percentile, printTable, run, target, type BenchRig } from './ssh-bench-kit.js';
 
 const CAPTURE = 'xml-tesla-v100s-pcie-32gb-8gpu-procs-datakit.xml';
 const ROUND_TRIPS = Number(process.env.BENCH_GPU_ROUND_TRIPS ?? 30);
@@ -75,18 +75,9 @@ async function main(): Promise<void> {
         private_key: account.privateKey,
       });
 
-    // 1. One sample's round trip. GET /api/gpu re-samples when the last sample is over 500 ms old.
+    // 1. One sample's round trip, the two paths taking turns so both see the same machine load.
+    // GET /api/gpu samples afresh when the session's last sample is over 500 ms old.
     await connect('bench', 'default');
-    const bridgeTrips: number[] = [];
-    for (let i = 0; i < ROUND_TRIPS + 3; i++) {
-      await sleep(550);
-      const start = process.hrtime.bigint();
-      const body = (await client.ok('GET', '/api/gpu?user_id=bench&session_id=default')) as GpuSnapshot;
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (body.gpus.length !== 8 || body.source !== 'query' || body.stale) throw new Error(`unexpected sample: ${JSON.stringify(body).slice(0, 300)}`);
-      // The first three warm up (JIT, channel setup paths).
-      if (i >= 3) bridgeTrips.push(ms);
-    }
     // opensshOptions reads only the account's key and the sshd's port.
     const ssh = opensshOptions({ account, sshd } as unknown as BenchRig);
     const host = `${account.username}@127.0.0.1`;
@@ -94,10 +85,24 @@ async function main(): Promise<void> {
     const master = [...ssh, '-S', ctl, '-o', 'ControlMaster=auto', '-o', 'ControlPersist=120'];
     const command = sampleCommand({ mode: 'query', timeoutSeconds: 10 });
     await run('ssh', [...master, host, 'true']);
-    const controlTrips = await timeSequential(ROUND_TRIPS, 3, async () => {
-      const out = await run('ssh', [...master, host, command]);
-      if (!out.includes(' end 0')) throw new Error('the sample script did not finish over ControlMaster');
-    });
+    const bridgeTrips: number[] = [];
+    const controlTrips: number[] = [];
+    for (let i = 0; i < ROUND_TRIPS + 3; i++) {
+      await sleep(550);
+      const bridgeMs = await timed(async () => {
+        const body = (await client.ok('GET', '/api/gpu?user_id=bench&session_id=default')) as GpuSnapshot;
+        if (body.gpus.length !== 8 || body.source !== 'query' || body.stale) throw new Error(`unexpected sample: ${JSON.stringify(body).slice(0, 300)}`);
+      });
+      const controlMs = await timed(async () => {
+        const out = await run('ssh', [...master, host, command]);
+        if (!out.includes(' end 0')) throw new Error('the sample script did not finish over ControlMaster');
+      });
+      // The first three warm up (JIT, first channels).
+      if (i >= 3) {
+        bridgeTrips.push(bridgeMs);
+        controlTrips.push(controlMs);
+      }
+    }
     await run('ssh', [...ssh, '-S', ctl, '-O', 'exit', host]).catch(() => undefined);
     const p50 = { bridge: percentile(bridgeTrips, 50), control: percentile(controlTrips, 50) };
     printTable(
@@ -162,6 +167,12 @@ async function main(): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function timed(work: () => Promise<void>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
 
 async function measure(pid: number, seconds: number, count: () => number): Promise<{ seconds: number; rate: number; percent: number; perSampleMs: number }> {
   const cpu0 = cpuSeconds(pid);

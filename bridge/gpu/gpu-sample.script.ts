@@ -23,6 +23,38 @@ export const GPU_QUERY_FIELDS = [
 
 export const APP_QUERY_FIELDS = ['gpu_uuid', 'pid', 'process_name', 'used_gpu_memory'] as const;
 
+/**
+ * Multi-line XML blocks the parser never reads (supported clocks alone are 2/3 of a V100's -q -x). Cut on
+ * the host: a 228 KB answer of 8 GPUs becomes 26 KB to send and parse. Only a block whose opening tag ends
+ * its line is cut, so a one-line `<supported_clocks>N/A</supported_clocks>` stays (sed would otherwise run
+ * on into the next GPU); none of these names nests inside itself.
+ */
+const UNREAD_XML_BLOCKS = [
+  'supported_clocks',
+  'accounted_processes',
+  'ecc_errors',
+  'retired_pages',
+  'pci',
+  'clocks_throttle_reasons',
+  'clocks_event_reasons',
+  'applications_clocks',
+  'default_applications_clocks',
+  'max_clocks',
+  'max_customer_boost_clocks',
+  'bar1_memory_usage',
+  'mig_devices',
+  'encoder_stats',
+  'fbc_stats',
+  'supported_gpu_target_temp',
+  'clock_policy',
+  'inforom_version',
+  'gpu_operation_mode',
+  'gpu_virtualization_mode',
+  'driver_model',
+  'module_power_readings',
+  'gpu_memory_power_readings',
+];
+
 /** query: CSV first (falls back to XML by itself); xml: this host already rejected a field, go straight to -q -x. */
 export type SampleMode = 'query' | 'xml';
 
@@ -47,30 +79,44 @@ export function sampleCommand(options: SampleScriptOptions): string {
   const cached = cache.get(key);
   if (cached) return cached;
   const query = `--format=csv,noheader,nounits`;
+  // The answer: each section is a marker line and its text; `s name rc text`.
+  const answer = [
+    'if [ -n "$r" ]; then s rejected 0 "$r"; fi',
+    'if [ $m = query ]; then s gpu $gr "$g"; fi',
+    'if [ $m = query ] && [ $gr = 0 ]; then s apps $ar "$a"; fi',
+    'if [ $m = xml ]; then s xml $xr "$x"; fi',
+    // procps-ng widens user:32; older ps (busybox) only knows user.
+    'if [ -n "$p" ]; then s ps 0 "$(ps -o pid=,user:32= -p "$p" 2>/dev/null || ps -o pid=,user= -p "$p" 2>/dev/null)"; fi',
+    's end 0 ""',
+  ];
   const statements = [
     'LC_ALL=C',
     'export LC_ALL',
     // Non-interactive shells often lack the driver's bin folders; appended, so the user's own PATH wins.
     'PATH="$PATH:/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib"',
     'export PATH',
-    `s() { printf "\\n${MARKER} %s %s\\n" "$1" "$2"; }`,
     'T=""',
     `command -v timeout >/dev/null 2>&1 && T="timeout -k 2 ${seconds}"`,
     `m=${options.mode}`,
-    'p=""',
     'g=""',
     'a=""',
+    'r=""',
+    'p=""',
     'gr=0',
+    // 1. Ask: CSV first; a rejected field switches to -q -x within this same exec.
     `if [ $m = query ]; then g=$($T nvidia-smi --query-gpu=${GPU_QUERY_FIELDS.join(',')} ${query} 2>&1); gr=$?; fi`,
-    'case "$g" in *"is not a valid field to query"*) m=xml; s rejected 0; printf "%s\\n" "$g";; esac',
+    'case "$g" in *"is not a valid field to query"*) m=xml; r="$g";; esac',
     `if [ $m = query ] && [ $gr = 0 ]; then a=$($T nvidia-smi --query-compute-apps=${APP_QUERY_FIELDS.join(',')} ${query} 2>&1); ar=$?; fi`,
-    'case "$a" in *"is not a valid field to query"*) m=xml; s rejected 0; printf "%s\\n" "$a";; esac',
-    'if [ $m = query ]; then s gpu $gr; printf "%s\\n" "$g"; fi',
-    'if [ $m = query ] && [ $gr = 0 ]; then s apps $ar; printf "%s\\n" "$a"; p=$(printf "%s\\n" "$a" | sed -n "s/^[^,]*, *\\([0-9][0-9]*\\),.*/\\1/p" | sort -u | paste -sd, -); fi',
-    'if [ $m = xml ]; then x=$($T nvidia-smi -q -x 2>&1); xr=$?; s xml $xr; printf "%s\\n" "$x"; p=$(printf "%s\\n" "$x" | sed -n "s:.*<pid>\\([0-9][0-9]*\\)</pid>.*:\\1:p" | sort -u | paste -sd, -); fi',
-    // procps-ng widens user:32; older ps (busybox) only knows user.
-    'if [ -n "$p" ]; then s ps 0; ps -o pid=,user:32= -p "$p" 2>/dev/null || ps -o pid=,user= -p "$p" 2>/dev/null; fi',
-    's end 0',
+    'case "$a" in *"is not a valid field to query"*) m=xml; r="$a";; esac',
+    // The pids (2nd column) as "1,2,3" with shell builtins only: no extra programs on the hot path.
+    'if [ $m = query ] && [ $gr = 0 ]; then p=$(printf "%s\\n" "$a" | while IFS=", " read -r u i z; do case $i in *[0-9]) printf "%s," "$i";; esac; done); p=${p%,}; fi',
+    'if [ $m = xml ]; then x=$($T nvidia-smi -q -x 2>&1); xr=$?; fi',
+    `if [ $m = xml ] && [ $xr = 0 ]; then x=$(printf "%s\\n" "$x" | sed ${UNREAD_XML_BLOCKS.map((tag) => `-e "/<${tag}>$/,/<\\/${tag}>/d"`).join(' ')}); fi`,
+    'if [ $m = xml ]; then p=$(printf "%s\\n" "$x" | sed -n "s:.*<pid>\\([0-9][0-9]*\\)</pid>.*:\\1:p" | paste -sd, -); fi',
+    // 2. Answer in ONE write (a couple of SSH data packets instead of one per printf).
+    `s() { printf "\\n${MARKER} %s %s\\n%s\\n" "$1" "$2" "$3"; }`,
+    `o=$(${answer.join('; ')})`,
+    'printf "%s\\n" "$o"',
     'exit 0',
   ];
   const script = statements.join('; ');

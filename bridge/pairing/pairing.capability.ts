@@ -23,6 +23,7 @@ export function pairingCapability(ctx: BridgeContext): Capability {
     live: ctx.live,
     logger: ctx.logger,
     publicUrl: ctx.config.pairing.publicUrl,
+    bindHost: ctx.config.host,
   });
   return {
     name: 'pairing',

@@ -20,6 +20,8 @@ export interface PairingServiceOptions {
   logger: Logger;
   /** VIGILINK_PUBLIC_URL: replaces http://<lan-address>:<port> in pairing URLs. */
   publicUrl: string | null;
+  /** VIGILINK_HOST: when it is one address rather than all, that is the only one a phone can reach. */
+  bindHost: string;
   /** The LAN addresses (a seam for tests; default: this machine's). */
   addresses?: () => InterfaceAddress[];
 }
@@ -81,7 +83,8 @@ export class PairingService {
       }
       return httpBase(request.address, request.local.port);
     }
-    return httpBase(addresses[0]?.address ?? request.local.address, request.local.port);
+    const listeningOnAll = this.options.bindHost === '0.0.0.0' || this.options.bindHost === '::';
+    return httpBase(listeningOnAll ? (addresses[0]?.address ?? request.local.address) : this.options.bindHost, request.local.port);
   }
 
   /** Exchange a pairing secret for a device token. Rate limited per client address. */

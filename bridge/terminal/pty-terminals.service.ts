@@ -89,6 +89,11 @@ export class PtyTerminal {
 
   private readonly onSessionDrop = (reason: string): void => this.close(`the SSH session dropped: ${reason}`);
 
+  /** Closing or closed: no longer counts against the user's limit, though its channel may still be shutting. */
+  get closing(): boolean {
+    return this.ended || this.closedReason !== null;
+  }
+
   /** Start delivering output. */
   attach(output: TerminalOutput): void {
     if (this.ended) {
@@ -158,7 +163,7 @@ export class PtyTerminalService {
 
   countFor(userId: string): number {
     let count = this.opening.get(userId) ?? 0;
-    for (const terminal of this.terminals.values()) if (terminal.userId === userId) count += 1;
+    for (const terminal of this.terminals.values()) if (terminal.userId === userId && !terminal.closing) count += 1;
     return count;
   }
 

@@ -40,6 +40,13 @@ export interface ExecStream {
   exited: Promise<number | null>;
 }
 
+/** A process on a pseudo-terminal (an interactive shell): one raw byte stream, resizable. */
+export interface TtyStream {
+  stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  exited: Promise<number | null>;
+}
+
 export interface OpenExecOptions {
   /** Turns the process's stderr (when it exits without any stdout) into the error the stream is destroyed with. */
   failure?(stderr: string): Error | null;
@@ -50,6 +57,7 @@ export interface ContainerDriver {
   create(spec: ContainerSpec): Promise<ContainerInfo>;
   exec(containerId: string, request: ExecRequest): Promise<ExecResult>;
   openExec(containerId: string, argv: readonly string[], options?: OpenExecOptions): Promise<ExecStream>;
+  openTty(containerId: string, argv: readonly string[], size: { cols: number; rows: number; env: string[] }): Promise<TtyStream>;
   /** Remove (killing it first); a container that is already gone is not an error. */
   remove(containerId: string): Promise<void>;
   list(labels: Record<string, string>): Promise<ContainerInfo[]>;

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { AppError, errorMessage } from '../core/errors.js';
 import type { ExecResult } from '../ssh/ssh-session.js';
-import type { ContainerDriver, ContainerInfo, ContainerSpec, ExecRequest, ExecStream, OpenExecOptions } from './container-driver.js';
+import type { ContainerDriver, ContainerInfo, ContainerSpec, ExecRequest, ExecStream, OpenExecOptions, TtyStream } from './container-driver.js';
 import { CappedBuffer, demuxAll, ExecDuplex, FrameDemuxer } from './docker-stream.js';
 
 export const DOCKER_UNAVAILABLE = 'Docker is not available. Ensure Docker daemon is running.';
@@ -153,6 +153,34 @@ export class DockerDriver implements ContainerDriver {
     const duplex = new ExecDuplex(socket, options.failure ? { failure: options.failure } : {});
     const exited = new Promise<void>((resolve) => socket.once('close', () => resolve())).then(() => this.exitCode(exec));
     return { stream: duplex, stderr: () => duplex.stderr(), exited };
+  }
+
+  async openTty(containerId: string, argv: readonly string[], size: { cols: number; rows: number; env: string[] }): Promise<TtyStream> {
+    let exec: Docker.Exec;
+    let socket: Duplex;
+    try {
+      exec = await this.docker.getContainer(containerId).exec({
+        Cmd: [...argv],
+        Env: size.env,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+        ConsoleSize: [size.rows, size.cols],
+      });
+      // With a TTY the stream is raw: no frames to take apart.
+      socket = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+    } catch (error) {
+      throw dockerError(error, 'Opening a terminal in the container failed');
+    }
+    const resize = async (cols: number, rows: number): Promise<void> => {
+      await exec.resize({ h: rows, w: cols }).catch((error: unknown) => {
+        throw dockerError(error, 'Resizing the terminal failed');
+      });
+    };
+    await resize(size.cols, size.rows).catch(() => undefined);
+    const exited = new Promise<void>((resolve) => socket.once('close', () => resolve())).then(() => this.exitCode(exec));
+    return { stream: socket, resize, exited };
   }
 
   async remove(containerId: string): Promise<void> {

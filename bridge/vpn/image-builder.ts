@@ -52,7 +52,7 @@ export async function imageExists(docker: Docker, ref: string): Promise<boolean>
     return true;
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return false;
-    if (isDockerUnreachable(error)) throw new Error(DOCKER_UNAVAILABLE);
+    if (isDockerUnreachable(error)) throw new Error(DOCKER_UNAVAILABLE, { cause: error });
     throw error;
   }
 }
@@ -90,7 +90,7 @@ export async function buildImage(options: BuildImageOptions): Promise<void> {
 async function buildImageUnlocked(options: BuildImageOptions): Promise<void> {
   const { docker, log } = options;
   await docker.ping().catch((error: unknown) => {
-    throw isDockerUnreachable(error) ? new Error(DOCKER_UNAVAILABLE) : error;
+    throw isDockerUnreachable(error) ? new Error(DOCKER_UNAVAILABLE, { cause: error }) : error;
   });
   const dockerfile = readDockerfile(fs.readFileSync(path.join(options.contextDir, 'Dockerfile'), 'utf8'));
   const { base, offline } = await chooseBase(options, dockerfile);

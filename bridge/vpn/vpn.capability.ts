@@ -1,9 +1,10 @@
 // The VPN capability: builds the Docker driver and VpnService, plugs them into the shared seams (SSH
-// transport, commands, files, live state) and adopts running containers once the bridge listens.
+// transport, commands, files, terminals, live state) and adopts running containers once the bridge listens.
 import crypto from 'node:crypto';
 import type { BridgeContext, Capability } from '../capability.js';
 import { runInContainer } from './container-commands.js';
 import { ContainerFiles } from './container-files.js';
+import { containerShells } from './container-shell.js';
 import { createDocker, DockerDriver } from './docker-driver.js';
 import { openSocatStream } from './socat-transport.js';
 import { VpnHealthWatcher } from './vpn-health.js';
@@ -36,6 +37,7 @@ export function vpnCapability(ctx: BridgeContext): Capability {
     containerFor: async (userId) => service.containerFor(userId),
     exec: (containerId, command, options) => runInContainer(driver, containerId, command, options),
   });
+  ctx.terminals.setContainerShell(containerShells(driver, (userId) => service.containerFor(userId)));
   ctx.files.setContainerFiles(async (userId) => {
     const containerId = service.containerFor(userId);
     return containerId ? new ContainerFiles(driver, containerId) : null;
@@ -43,7 +45,7 @@ export function vpnCapability(ctx: BridgeContext): Capability {
 
   return {
     name: 'vpn',
-    routes: vpnRoutes(service),
+    routes: vpnRoutes(service, ctx.audit),
     start: async () => {
       // Docker may be down at start; the bridge still serves everything else and VPN calls say why.
       await service.adopt().catch((error: unknown) => ctx.logger.warn({ event: 'vpn.adopt_failed', err: error }, 'could not adopt VPN containers'));

@@ -1,9 +1,31 @@
 // HTTP adapter for VPN containers: parse, call VpnService, shape the earlier backend's answers.
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditDetails } from '../contracts/audit.js';
 import { VpnConnectBody, VpnConnectResponse, VpnDisconnectResponse, VpnStatusResponse, VpnUserQuery } from '../contracts/vpn.js';
-import { defineRoute, type AnyRoute } from '../transport/route.js';
+import { defineRoute, type AnyRoute, type RouteContext } from '../transport/route.js';
 import type { VpnService } from './vpn.service.js';
 
-export function vpnRoutes(vpn: VpnService): AnyRoute[] {
+/** Record a VPN connect or disconnect, done or refused, with who asked (never the password). */
+async function audited<T>(
+  audit: AuditLog,
+  event: 'vpn.connect' | 'vpn.disconnect',
+  ctx: RouteContext<unknown, unknown, unknown>,
+  userId: string,
+  details: AuditDetails,
+  work: () => Promise<T>,
+): Promise<T> {
+  const source = { principal: ctx.principal, clientAddress: ctx.clientAddress };
+  try {
+    const result = await work();
+    audit.record({ event, userId, source, details });
+    return result;
+  } catch (error) {
+    audit.record({ event, ok: false, userId, source, details: { ...details, error: (error as Error).message.slice(0, 500) } });
+    throw error;
+  }
+}
+
+export function vpnRoutes(vpn: VpnService, audit: AuditLog): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',
@@ -16,17 +38,21 @@ export function vpnRoutes(vpn: VpnService): AnyRoute[] {
       body: VpnConnectBody,
       response: VpnConnectResponse,
       errors: [403, 429, 500],
-      handler: async ({ body, userId }) => {
-        const user = userId(body.user_id);
-        const { containerId } = await vpn.connect({
-          userId: user,
-          real: body.real,
-          tunnel: body.vpn_url
-            ? { server: body.vpn_url, username: body.username, protocol: body.protocol, servercert: body.servercert, authgroup: body.authgroup }
-            : null,
-          password: body.password ?? '',
-          autoReconnect: body.auto_reconnect,
-        });
+      handler: async (ctx) => {
+        const { body } = ctx;
+        const user = ctx.userId(body.user_id);
+        const details = { real: body.real, server: body.vpn_url ?? null, protocol: body.protocol };
+        const { containerId } = await audited(audit, 'vpn.connect', ctx, user, details, () =>
+          vpn.connect({
+            userId: user,
+            real: body.real,
+            tunnel: body.vpn_url
+              ? { server: body.vpn_url, username: body.username, protocol: body.protocol, servercert: body.servercert, authgroup: body.authgroup }
+              : null,
+            password: body.password ?? '',
+            autoReconnect: body.auto_reconnect,
+          }),
+        );
         return { status: 'started' as const, user_id: user, container_id: containerId };
       },
     }),
@@ -48,8 +74,9 @@ export function vpnRoutes(vpn: VpnService): AnyRoute[] {
       query: VpnUserQuery,
       response: VpnDisconnectResponse,
       errors: [403, 404, 500],
-      handler: async ({ query, userId }) => {
-        await vpn.disconnect(userId(query.user_id));
+      handler: async (ctx) => {
+        const user = ctx.userId(ctx.query.user_id);
+        await audited(audit, 'vpn.disconnect', ctx, user, {}, () => vpn.disconnect(user));
         return { status: 'stopped' as const };
       },
     }),

@@ -5,11 +5,12 @@ import { EventEmitter } from 'node:events';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { BridgeConfig } from '../config/config.js';
-import type { VpnStatusResponse, VpnTunnelState, VpnUserState } from '../contracts/vpn.js';
+import type { VpnStatusResponse, VpnUserState } from '../contracts/vpn.js';
 import type { ConnsStore } from '../store/conns-store.js';
 import type { ContainerDriver, ContainerInfo } from './container-driver.js';
-import { OPENCONNECT_RECONNECT_TIMEOUT_SECONDS, type TunnelRequest } from './openconnect-args.js';
-import { isUp, probeTunnel, readFailure, startTunnel, stopTunnel } from './vpn-tunnel.js';
+import type { TunnelRequest } from './openconnect-args.js';
+import { applyProbe, newTunnel, RECONNECT_FIRST_MS, RECONNECT_MAX_MS, RETRYING, type TunnelRecord } from './tunnel-record.js';
+import { probeTunnel, readFailure, startTunnel, stopTunnel } from './vpn-tunnel.js';
 import type { TunnelProbe } from './vpn-status.parser.js';
 
 export const LABEL_USER = 'vigilink.user';
@@ -21,24 +22,6 @@ export interface VpnConnectRequest {
   tunnel: TunnelRequest | null;
   password: string;
   autoReconnect: boolean;
-}
-
-export interface TunnelRecord {
-  request: TunnelRequest;
-  state: VpnTunnelState;
-  ip: string | null;
-  since: string | null;
-  reason: string | null;
-  logTail: string[];
-  attempt: string | null;
-  /** openconnect is being started: the start owns the state until it settles. */
-  starting: boolean;
-  /** openconnect's process was there at the last probe. */
-  alive: boolean;
-  /** Only with auto_reconnect, and only in memory: never logged, stored or sent. */
-  password: string | null;
-  reconnectDelayMs: number;
-  reconnectTimer: NodeJS.Timeout | null;
 }
 
 export interface VpnRecord {
@@ -60,9 +43,6 @@ export interface VpnServiceOptions {
   closeSessions(userId: string, reason: string): void;
 }
 
-const RECONNECT_FIRST_MS = 2_000;
-const RETRYING = `lost the VPN server; openconnect is retrying for up to ${OPENCONNECT_RECONNECT_TIMEOUT_SECONDS} s`;
-const RECONNECT_MAX_MS = 5 * 60_000;
 
 type Events = { change: [userId: string] };
 
@@ -155,7 +135,7 @@ export class VpnService extends EventEmitter<Events> {
       this.changed(record.userId);
       return started.outcome;
     }
-    this.applyProbe(record, tunnel, started.outcome.probe);
+    if (applyProbe(tunnel, started.outcome.probe)) this.changed(record.userId);
     tunnel.reconnectDelayMs = RECONNECT_FIRST_MS;
     log.info({ event: 'vpn.up', ip: tunnel.ip, server: tunnel.request.server }, 'vpn tunnel up');
     // This process started openconnect, so it hears its exit at once rather than at the next probe.
@@ -265,7 +245,7 @@ export class VpnService extends EventEmitter<Events> {
   private async applyProbeAndReact(record: VpnRecord, tunnel: TunnelRecord, probe: TunnelProbe): Promise<void> {
     const before = tunnel.state;
     const wasAlive = tunnel.alive;
-    this.applyProbe(record, tunnel, probe);
+    if (applyProbe(tunnel, probe)) this.changed(record.userId);
     const exitedNow = wasAlive && !tunnel.alive;
     if (tunnel.state === 'down' && (before !== 'down' || exitedNow)) {
       const failure = await readFailure(this.driver, record.containerId, tunnel.attempt ?? '', 'openconnect exited');
@@ -275,23 +255,6 @@ export class VpnService extends EventEmitter<Events> {
       // While openconnect retries by itself the bridge waits; once it has given up, auto-reconnect takes over.
       if (!tunnel.alive) this.scheduleReconnect(record, failure.loginProblem);
     }
-  }
-
-  /** The record's tunnel as the container reports it. */
-  private applyProbe(record: VpnRecord, tunnel: TunnelRecord, probe: TunnelProbe): void {
-    const previous = `${tunnel.state} ${tunnel.ip}`;
-    tunnel.alive = probe.pid !== null;
-    if (isUp(probe)) {
-      Object.assign(tunnel, { state: 'up', ip: probe.ip, since: (probe.upSince ?? new Date()).toISOString(), reason: null, logTail: [] });
-    } else if (probe.pid !== null && probe.reconnecting) {
-      // The tunnel carries nothing while openconnect looks for its server: that is down, not connecting.
-      Object.assign(tunnel, { state: 'down', ip: null, since: null, reason: RETRYING });
-    } else if (probe.pid !== null) {
-      Object.assign(tunnel, { state: 'connecting', ip: probe.ip, reason: null });
-    } else {
-      Object.assign(tunnel, { state: 'down', ip: null, since: null });
-    }
-    if (previous !== `${tunnel.state} ${tunnel.ip}`) this.changed(record.userId);
   }
 
   private scheduleReconnect(record: VpnRecord, loginProblem: string | null): void {
@@ -362,7 +325,7 @@ export class VpnService extends EventEmitter<Events> {
         // The request's details are not kept across restarts, only what the container shows; no password.
         record.tunnel = newTunnel({ server: probe.server, protocol: 'anyconnect' }, null);
         record.tunnel.attempt = probe.attempt;
-        this.applyProbe(record, record.tunnel, probe);
+        applyProbe(record.tunnel, probe);
         if (record.tunnel.state === 'down') {
           const failure = await readFailure(this.driver, container.id, probe.attempt ?? '', 'openconnect exited');
           Object.assign(record.tunnel, { reason: failure.reason, logTail: failure.logTail });
@@ -420,21 +383,4 @@ export class VpnService extends EventEmitter<Events> {
       if (record.tunnel) record.tunnel.password = null;
     }
   }
-}
-
-function newTunnel(request: TunnelRequest, password: string | null): TunnelRecord {
-  return {
-    request,
-    state: 'connecting',
-    ip: null,
-    since: null,
-    reason: null,
-    logTail: [],
-    attempt: null,
-    starting: false,
-    alive: false,
-    password,
-    reconnectDelayMs: RECONNECT_FIRST_MS,
-    reconnectTimer: null,
-  };
 }

@@ -6,8 +6,9 @@ import { App } from './app/app';
 import { detectPlatform } from './platform/host-platform';
 import './styles/base.css';
 import './styles/layout.css';
-import './styles/components.css';
-import './styles/views.css';
+import './styles/controls.css';
+import './styles/surfaces.css';
+import './styles/overlays.css';
 
 /** /pair#<secret>: the one-time pairing secret, moved out of the URL (and history) at once. */
 function takePairSecret(): string | null {

@@ -41,14 +41,13 @@ describe('pairing a phone', () => {
   let secret: string;
   let device: { device_id: string; token: string; user_id: string };
 
-  it('makes an offer with a LAN URL whose fragment is the secret, and QR codes that decode to it', async () => {
+  it('makes an offer with a URL whose fragment is the secret, and QR codes that decode to it', async () => {
     const started = Date.now();
     const res = await t.api('POST', '/api/pair/offer', { user_id: 'alice', device_name: 'Pixel' });
     expect(res.status).toBe(200);
     const port = new URL(t.baseUrl).port;
-    const lan = lanIpv4();
-    const host = lan[0] ?? '127.0.0.1';
-    expect(res.body.url).toMatch(new RegExp(`^http://${host.replace(/\./g, '\\.')}:${port}/pair#[A-Za-z0-9_-]+$`));
+    // The test bridge listens on 127.0.0.1 only: that is the one address a phone could use.
+    expect(res.body.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/pair#[A-Za-z0-9_-]+$`));
     secret = secretOf(res.body.url);
     // At least 128 bits of base64url.
     expect(secret.length).toBeGreaterThanOrEqual(22);
@@ -66,6 +65,17 @@ describe('pairing a phone', () => {
     expect(res.status).toBe(200);
     expect(res.body.addresses.map((a: { address: string }) => a.address).sort()).toEqual(lanIpv4().sort());
     expect(res.body.public_url).toBeNull();
+  });
+
+  it('puts a chosen LAN address in the URL, and refuses one this machine does not have', async () => {
+    const port = new URL(t.baseUrl).port;
+    for (const address of lanIpv4()) {
+      const res = await t.api('POST', '/api/pair/offer', { user_id: 'alice', address });
+      expect(res.body.url.startsWith(`http://${address}:${port}/pair#`)).toBe(true);
+    }
+    const foreign = await t.api('POST', '/api/pair/offer', { user_id: 'alice', address: '203.0.113.77' });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.detail).toMatch(/address: 203\.0\.113\.77 is not one of this machine's LAN addresses/);
   });
 
   it('exchanges the secret, without a token, for a device token of at least 256 bits', async () => {

@@ -1,7 +1,9 @@
 // VPN containers against real Docker without a VPN server: real=false containers (limits, labels,
 // network), commands and files inside them, reuse, disconnect, CONTAINER_TIMEOUT, and the Docker failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TermOpened } from '../../bridge/contracts/terminal.js';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
+import { connectSocket, request, waitForEvent } from './helpers/live-client.js';
 import {
   BACKEND_IMAGE,
   bridgeContainers,
@@ -117,17 +119,15 @@ describe('POST /vpn/connect real=false', () => {
     expect(home.body.path).toBe('/root');
   });
 
-  it('reads 64 KiB at a 100 MiB offset in one go (not byte by byte)', async () => {
+  it('reads 64 KiB at a 100 MiB offset', async () => {
     await execIn(containerId, ['sh', '-c', 'truncate -s 110M /tmp/big && printf MARK | dd of=/tmp/big bs=1 seek=104857600 conv=notrunc status=none']);
-    const started = Date.now();
     const res = await t.api('GET', '/api/fs/read?user_id=carol&path=/tmp/big&offset=104857600&length=65536&encoding=base64');
     expect(res.status).toBe(200);
     const data = Buffer.from(res.body.data, 'base64');
     expect(data.length).toBe(65536);
     expect(data.subarray(0, 4).toString()).toBe('MARK');
     expect(res.body).toMatchObject({ size: 110 * 1024 * 1024, eof: false });
-    // Generous bound (a loaded CI machine): a byte-at-a-time read of 64 KiB takes many seconds.
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // Its latency is measured in bench/vpn.bench.ts, not asserted here.
   });
 
   it.each(['/tmp/x; touch /tmp/pwned', '$(touch /tmp/pwned)', '`touch /tmp/pwned`', '-delete', "'; touch /tmp/pwned; '", '../../tmp/x\ny'])(
@@ -145,6 +145,40 @@ describe('POST /vpn/connect real=false', () => {
   it('answers 404 for a directory read as a list of a file, and 400 for reading a directory', async () => {
     expect((await t.api('GET', '/api/fs/read?user_id=carol&path=/tmp')).status).toBe(400);
     expect((await t.api('GET', '/api/fs/list?user_id=carol&path=/etc/hostname')).status).toBe(400);
+  });
+
+  it('opens an interactive terminal in the container (socket.io term:open target "container"), resizes and closes it', async () => {
+    const socket = await connectSocket(t.baseUrl, { token: t.token, user_id: 'carol' });
+    try {
+      let text = '';
+      socket.on('term:data', (payload, ack) => {
+        text += Buffer.from(payload.data as Uint8Array).toString('utf8');
+        ack();
+      });
+      const until = async (pattern: RegExp): Promise<void> => {
+        const deadline = Date.now() + 10_000;
+        while (!pattern.test(text)) {
+          if (Date.now() > deadline) throw new Error(`terminal never showed ${pattern}: ${JSON.stringify(text.slice(-300))}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      const opened = await request<TermOpened>(socket, 'term:open', { user_id: 'carol', target: 'container', cols: 80, rows: 24 });
+      expect(opened.ok, JSON.stringify(opened)).toBe(true);
+      const id = opened.ok ? opened.data.terminal_id : '';
+      await request(socket, 'term:input', { terminal_id: id, data: 'echo "in-$(cat /etc/hostname | wc -l)-$((40+2))"; stty size\n' });
+      await until(/in-1-42\r?\n24 80/);
+      await request(socket, 'term:resize', { terminal_id: id, cols: 100, rows: 30 });
+      await request(socket, 'term:input', { terminal_id: id, data: 'stty size\n' });
+      await until(/30 100/);
+      const exited = waitForEvent(socket, 'term:exit', (payload) => payload.terminal_id === id, 10_000);
+      await request(socket, 'term:close', { terminal_id: id });
+      await exited;
+      const deadline = Date.now() + 5_000;
+      while ((await execIn(containerId, ['sh', '-c', 'pgrep -c bash || true'])) !== '0\n' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await execIn(containerId, ['sh', '-c', 'pgrep -c bash || true'])).toBe('0\n');
+    } finally {
+      socket.close();
+    }
   });
 
   it('disconnect removes the container; status and disconnect then answer 404', async () => {

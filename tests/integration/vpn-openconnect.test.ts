@@ -132,7 +132,9 @@ describe('a real tunnel to ocserv', () => {
       containerLog: (await driver.logs(containerId, 1000)).join('\n'),
       bridgeLog: fs.readFileSync(path.join(t.dataDir, 'bridge.log'), 'utf8'),
       conns: fs.readFileSync(path.join(t.dataDir, 'conns.json'), 'utf8'),
+      audit: fs.readFileSync(path.join(t.dataDir, 'audit.log'), 'utf8'),
     };
+    expect(places.audit).toContain('"vpn.connect"');
     expect(places.processes).toContain('openconnect');
     expect(places.conns).toContain(containerId);
     for (const [where, text] of Object.entries(places)) expect(text.includes(VPN_PASSWORD), `password found in ${where}`).toBe(false);

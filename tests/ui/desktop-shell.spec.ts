@@ -38,5 +38,15 @@ test('desktop shell (preload stubbed): signed in by the shell, version and start
   await expect(toggle).toBeChecked();
   expect(await page.evaluate('__shell.sets')).toEqual([true]);
   await shot(page, 'devices-desktop-app');
+
+  // The tray's "Pair a phone…" opens /devices?pair=1; a GPU alert notification opens /gpus?user=...&session=...
+  await page.goto(`${stack.baseUrl}/devices?pair=1`);
+  await expect(page.getByRole('dialog', { name: 'Pair a phone' })).toBeVisible();
+  await expect(page.getByTestId('pair-qr')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page).toHaveURL(`${stack.baseUrl}/devices`);
+  await page.goto(`${stack.baseUrl}/gpus?user=alert-user&session=default`);
+  await expect(page.locator('.user-switch').filter({ visible: true })).toHaveText('alert-user');
+  expect(await page.evaluate("localStorage.getItem('vigilink.owner-user')")).toBe('alert-user');
   await context.close();
 });

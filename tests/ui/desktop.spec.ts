@@ -2,7 +2,7 @@
 // form, see it listed, run a command in the terminal, browse, preview and download a file, watch GPUs.
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, openOwner, shot, terminalText, test } from './fixtures.js';
+import { connectSession, expect, openOwner, shot, terminalText, test } from './fixtures.js';
 
 const USER = 'desk-user';
 
@@ -121,6 +121,45 @@ test('desktop: connect, terminal, files, download and GPUs through the UI', asyn
   });
 
   await shot(page, 'gpus-desktop-after-driver-failure');
+
+  await test.step('the VPN view shows the tunnel state and the API’s reason for a refused connect', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'VPN' }).first().click();
+    await expect(page.locator('.vpn-state .badge')).toHaveText('Not connected');
+    const form = page.getByRole('form', { name: 'Connect the VPN' });
+    await form.getByLabel('Server', { exact: true }).fill('vpn.example.invalid');
+    await form.getByLabel('Username', { exact: true }).fill('someone');
+    await form.getByLabel('Password', { exact: true }).fill('secret');
+    // A malformed pin is refused by the API's validation before any container or connection is made.
+    await form.getByLabel('Server certificate pin', { exact: true }).fill('not-a-pin');
+    await form.getByRole('button', { name: 'Connect VPN' }).click();
+    await expect(form.getByRole('alert')).toContainText('Could not connect the VPN');
+    await expect(form.getByRole('alert')).toContainText('servercert');
+  });
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('a download cut off mid-way resumes with a Range request and still matches byte for byte', async ({ browser, stack }) => {
+  const user = 'resume-user';
+  await connectSession(stack, user);
+  const { context, page, problems } = await openOwner(browser, stack, { user });
+  const ranges: (string | null)[] = [];
+  // The network fault is simulated: the first answer is the real one cut after 1 MiB, as when a phone
+  // changes networks; everything after that goes to the real bridge.
+  await page.route('**/api/fs/download?**', async (route) => {
+    const range = route.request().headers()['range'] ?? null;
+    ranges.push(range);
+    if (range !== null) return route.continue();
+    const real = await route.fetch();
+    const body = await real.body();
+    await route.fulfill({ status: 200, headers: { ...real.headers(), 'content-length': String(body.length) }, body: body.subarray(0, 1024 * 1024) });
+  });
+  await page.goto(`${stack.baseUrl}/files?session=default&path=${encodeURIComponent(stack.filesDir)}&open=checkpoint.bin`);
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download' }).click();
+  const saved = fs.readFileSync(await (await downloading).path());
+  expect(ranges).toEqual([null, `bytes=${1024 * 1024}-`]);
+  expect(saved.equals(fs.readFileSync(path.join(stack.filesDir, 'checkpoint.bin')))).toBe(true);
   expect(problems).toEqual([]);
   await context.close();
 });

@@ -51,6 +51,9 @@ export function takeOwnerTokenFromUrl(): string | null {
   return match?.[1] ?? null;
 }
 
+/** The bridge's user id rule (contracts/common.ts UserId): letters, digits and . _ @ -, at most 64. */
+export const isUserId = (value: string): boolean => /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(value);
+
 /** The user the owner acts for (the owner may act for anyone; a device always acts for its own user). */
 export function loadOwnerUser(): string {
   return localStorage.getItem(USER_KEY) || 'owner';

@@ -1,6 +1,6 @@
 // The signed-in app's services, shared by every view: the platform seam, the HTTP client, the live socket
 // and the user's pushed state. SignedIn owns their lifetimes; views read them with useApp().
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { UserState } from '../../../bridge/contracts/socket';
 import { ApiClient } from '../api/api-client';
 import { saveOwnerUser, type Credentials } from '../api/credentials';
@@ -64,6 +64,11 @@ export function SignedIn({ platform, credentials, ownerUser: initialOwnerUser, o
     };
   }, [credentials.token, watchUser, onSignOut]);
 
+  const setOwnerUser = useCallback((userId: string) => {
+    saveOwnerUser(userId);
+    setOwnerUserState(userId);
+  }, []);
+
   const services: AppServices = {
     platform,
     isOwner,
@@ -72,10 +77,7 @@ export function SignedIn({ platform, credentials, ownerUser: initialOwnerUser, o
     status,
     state,
     userId: isOwner ? ownerUser : (state?.user_id ?? null),
-    setOwnerUser: (userId) => {
-      saveOwnerUser(userId);
-      setOwnerUserState(userId);
-    },
+    setOwnerUser,
     signOut: onSignOut,
   };
   return <AppContext.Provider value={services}>{children}</AppContext.Provider>;

@@ -15,6 +15,7 @@ import { SignedIn } from './app-context';
 import { navigate, useLocation } from './router';
 import { Shell } from './shell';
 import { BrandMark } from '../ui/brand-mark';
+import '../views/devices/pairing.css';
 
 // xterm.js is most of the bundle: load it when a terminal is first opened.
 const TerminalView = lazy(() => import('../views/terminal/terminal-view').then((m) => ({ default: m.TerminalView })));

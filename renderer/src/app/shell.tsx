@@ -2,6 +2,7 @@
 // the owner's "acting for" user, and GPU alerts as toasts and system notifications wherever you are.
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { FiredAlert } from '../../../bridge/contracts/gpu';
+import { isUserId } from '../api/credentials';
 import { useApp } from './app-context';
 import { navigate, useLocation } from './router';
 import { Icon, type IconName } from '../ui/icons';
@@ -57,7 +58,7 @@ function UserSwitcher() {
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     const next = value.trim();
-    if (/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(next)) {
+    if (isUserId(next)) {
       setOwnerUser(next);
       setEditing(false);
     }
@@ -122,8 +123,13 @@ function AlertToasts() {
 }
 
 export function Shell({ children }: { children: ReactNode }) {
-  const { isOwner, status } = useApp();
-  const { path } = useLocation();
+  const { isOwner, status, userId, setOwnerUser } = useApp();
+  const { path, query } = useLocation();
+  // A link for another user (a desktop notification's /gpus?user=alice&session=...) switches the owner to them.
+  const linkedUser = query.get('user');
+  useEffect(() => {
+    if (isOwner && linkedUser && linkedUser !== userId && isUserId(linkedUser)) setOwnerUser(linkedUser);
+  }, [isOwner, linkedUser, userId, setOwnerUser]);
   const current = NAV.find((item) => path === item.path || path.startsWith(item.path + '/'));
   return (
     <div className="shell">

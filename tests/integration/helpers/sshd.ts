@@ -83,7 +83,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     connectionCount: () => (fs.readFileSync(logFile, 'utf8').match(/Connection from 127\.0\.0\.1 port/g) ?? []).length,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -50,6 +50,25 @@ describe('the script against every XML capture', () => {
   });
 });
 
+describe('the XML the script trims', () => {
+  it('cuts the long unread lists of an 8-GPU host and keeps every GPU', async () => {
+    fake.set({ capture: 'xml-tesla-v100s-pcie-32gb-8gpu-procs-datakit.xml' });
+    const { stdout, outcome } = await runScript('xml');
+    expect(stdout).not.toContain('<supported_mem_clock>');
+    expect(stdout).not.toContain('<accounted_process_info>');
+    expect(stdout.length).toBeLessThan(capture('xml-tesla-v100s-pcie-32gb-8gpu-procs-datakit.xml').length / 3);
+    expect(outcome.status === 'ok' && outcome.gpus).toHaveLength(8);
+  });
+
+  it('never cuts at a one-line element (sed would run on into the next GPU)', async () => {
+    // This capture prints <supported_clocks>N/A</supported_clocks> on one line, GPU 0 then GPU 1.
+    fake.set({ capture: 'xml-rtx2080ti-2gpu-ecc-na-pai.xml' });
+    const { stdout, outcome } = await runScript('xml');
+    expect(stdout.match(/<supported_clocks>N\/A<\/supported_clocks>/g)).toHaveLength(2);
+    expect(outcome.status === 'ok' && outcome.gpus.map((g) => g.index)).toEqual([0, 1]);
+  });
+});
+
 describe('hosts without usable GPUs, for real under /bin/sh', () => {
   it('no nvidia-smi on the PATH: exit 127 -> no GPUs, in words', async () => {
     const { outcome } = await runScript('query', { withFake: false });

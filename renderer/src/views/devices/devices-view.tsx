@@ -2,12 +2,15 @@
 import { useEffect, useState } from 'react';
 import type { DeviceListing } from '../../../../bridge/contracts/pairing';
 import { useApp } from '../../app/app-context';
+import { navigate, useLocation } from '../../app/router';
 import { useNow } from '../../app/use-now';
 import { loadDeviceId } from '../../api/credentials';
 import { Badge, Banner, Button, Card, Empty, Loading, PageHeader } from '../../ui/kit';
 import { errorText, formatDate, formatSince } from '../../ui/format';
 import { DesktopSettings } from './desktop-settings';
 import { PairDialog } from './pair-dialog';
+import './pairing.css';
+import '../sessions/sessions.css';
 
 function DeviceRow({ device, self, showUser }: { device: DeviceListing; self: boolean; showUser: boolean }) {
   const { api } = useApp();
@@ -49,7 +52,13 @@ function DeviceRow({ device, self, showUser }: { device: DeviceListing; self: bo
 
 export function DevicesView() {
   const { api, state, isOwner, userId } = useApp();
-  const [pairing, setPairing] = useState(false);
+  const { query } = useLocation();
+  // /devices?pair=1 (the desktop tray's "Pair a phone…") opens the dialog at once.
+  const [pairing, setPairing] = useState(query.get('pair') === '1');
+  const closePairing = (): void => {
+    setPairing(false);
+    if (query.has('pair')) navigate('/devices', { replace: true });
+  };
   const [all, setAll] = useState<DeviceListing[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const selfId = loadDeviceId();
@@ -99,7 +108,7 @@ export function DevicesView() {
         )}
       </Card>
       <DesktopSettings />
-      {pairing && userId && <PairDialog userId={userId} onClose={() => setPairing(false)} />}
+      {pairing && userId && <PairDialog userId={userId} onClose={closePairing} />}
     </div>
   );
 }

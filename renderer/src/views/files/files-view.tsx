@@ -8,6 +8,7 @@ import { Icon, type IconName } from '../../ui/icons';
 import { Banner, Button, Empty, Loading, PageHeader } from '../../ui/kit';
 import { errorText, formatBytes, formatDate } from '../../ui/format';
 import { FilePreview } from './file-preview';
+import './files.css';
 
 const joinPath = (dir: string, name: string): string => (dir.endsWith('/') ? dir + name : `${dir}/${name}`);
 

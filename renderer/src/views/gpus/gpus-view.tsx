@@ -8,6 +8,7 @@ import { formatSince } from '../../ui/format';
 import { AlertRules } from './alert-rules';
 import { GpuCard } from './gpu-card';
 import { HISTORY_MINUTES, useGpuWatch } from './use-gpu-watch';
+import './gpus.css';
 
 export function GpusView() {
   const { query } = useLocation();

@@ -7,6 +7,7 @@ import { saveCredentials, saveDeviceId } from '../../api/credentials';
 import { Spinner } from '../../ui/kit';
 import { errorText } from '../../ui/format';
 import { BrandMark } from '../../ui/brand-mark';
+import '../devices/pairing.css';
 
 /** A name the owner will recognise in the device list. */
 export function deviceName(userAgent = navigator.userAgent): string {

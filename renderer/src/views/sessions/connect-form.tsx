@@ -71,15 +71,15 @@ function CredentialFields({ value, onChange, prefix }: { value: Credentials; onC
 }
 
 /** A session name not in use yet: "default" first, then session-2, session-3... */
-export function freeSessionId(sessions: readonly SshSessionListing[]): string {
-  const taken = new Set(sessions.map((s) => s.session_id));
+function freeSessionId(taken: ReadonlySet<string>): string {
   if (!taken.has('default')) return 'default';
   for (let n = 2; ; n += 1) if (!taken.has(`session-${n}`)) return `session-${n}`;
 }
 
 export function ConnectForm({ sessions, prefill }: { sessions: readonly SshSessionListing[]; prefill: ConnectPrefill | null }) {
   const { api } = useApp();
-  const [sessionId, setSessionId] = useState(prefill?.sessionId ?? freeSessionId(sessions));
+  const taken = new Set(sessions.map((s) => s.session_id));
+  const [sessionId, setSessionId] = useState(prefill?.sessionId ?? freeSessionId(taken));
   const [hostname, setHostname] = useState(prefill?.hostname ?? '');
   const [port, setPort] = useState(String(prefill?.port ?? 22));
   const [username, setUsername] = useState(prefill?.username ?? '');
@@ -111,7 +111,7 @@ export function ConnectForm({ sessions, prefill }: { sessions: readonly SshSessi
       // Secrets leave the form as soon as they are used.
       setAuth((a) => ({ ...a, password: '', passphrase: '' }));
       setJumpAuth((a) => ({ ...a, password: '', passphrase: '' }));
-      setSessionId(freeSessionId([...sessions, { session_id: answer.session_id } as SshSessionListing]));
+      setSessionId(freeSessionId(new Set([...taken, answer.session_id])));
     } catch (e) {
       setError(errorText(e));
     } finally {

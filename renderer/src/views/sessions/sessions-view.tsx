@@ -8,6 +8,7 @@ import { useNow } from '../../app/use-now';
 import { Badge, Banner, Button, Card, Empty, Loading, PageHeader } from '../../ui/kit';
 import { errorText, formatSince } from '../../ui/format';
 import { ConnectForm, type ConnectPrefill } from './connect-form';
+import './sessions.css';
 
 function SessionRow({ session, onReconnect }: { session: SshSessionListing; onReconnect(prefill: ConnectPrefill): void }) {
   const { api } = useApp();

@@ -9,6 +9,7 @@ import { NoSession, useSelectedSession } from '../../app/session-picker';
 import { Badge, Banner, Button, Loading } from '../../ui/kit';
 import { KeyRow } from './terminal-keys';
 import { useRemoteTerminal } from './use-remote-terminal';
+import './terminal.css';
 
 const CONTAINER = 'vpn-container';
 

@@ -53,7 +53,7 @@ export function VpnForm({ server: initialServer }: { server: string | null }) {
   return (
     <form className="form" onSubmit={(e) => void submit(e)} aria-label="Connect the VPN">
       {error && (
-        <Banner title="The VPN did not come up" onDismiss={() => setError(null)}>
+        <Banner title="Could not connect the VPN" onDismiss={() => setError(null)}>
           <pre className="log-tail">{error}</pre>
         </Banner>
       )}

@@ -8,6 +8,7 @@ import { ApiError } from '../../api/api-client';
 import { Badge, Banner, Button, Card, Empty, Loading, PageHeader, type Tone } from '../../ui/kit';
 import { errorText, formatSince } from '../../ui/format';
 import { VpnForm } from './vpn-form';
+import './vpn.css';
 
 const TONES: Record<VpnUserState['state'], Tone> = { up: 'ok', connecting: 'warn', down: 'bad', none: 'idle' };
 const LABELS: Record<VpnUserState['state'], string> = { up: 'Connected', connecting: 'Connecting', down: 'Down', none: 'Not connected' };
@@ -41,24 +42,28 @@ function TunnelCard({ vpn }: { vpn: VpnUserState }) {
     >
       <div className="vpn-state">
         <Badge tone={TONES[vpn.state]}>{LABELS[vpn.state]}</Badge>
-        <dl className="facts">
-          <div>
-            <dt>Server</dt>
-            <dd className={vpn.server ? 'mono' : undefined}>{vpn.server ?? '—'}</dd>
-          </div>
-          <div>
-            <dt>Address</dt>
-            <dd className={vpn.ip ? 'mono' : undefined}>{vpn.ip ?? '—'}</dd>
-          </div>
-          <div>
-            <dt>Since</dt>
-            <dd>{vpn.since ? formatSince(vpn.since, now) : '—'}</dd>
-          </div>
-          <div>
-            <dt>Container</dt>
-            <dd className={vpn.container_id ? 'mono' : undefined}>{vpn.container_id ? vpn.container_id.slice(0, 12) : 'None'}</dd>
-          </div>
-        </dl>
+        {vpn.state === 'none' && !vpn.container_id ? (
+          <p className="muted">No VPN runs for you now. Once connected, hosts behind the cluster’s VPN are reachable from your sessions, files and terminals; this computer’s own network stays as it is.</p>
+        ) : (
+          <dl className="facts">
+            <div>
+              <dt>Server</dt>
+              <dd className={vpn.server ? 'mono' : undefined}>{vpn.server ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>Address</dt>
+              <dd className={vpn.ip ? 'mono' : undefined}>{vpn.ip ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>Since</dt>
+              <dd>{vpn.since ? formatSince(vpn.since, now) : '—'}</dd>
+            </div>
+            <div>
+              <dt>Container</dt>
+              <dd className={vpn.container_id ? 'mono' : undefined}>{vpn.container_id ? vpn.container_id.slice(0, 12) : 'None'}</dd>
+            </div>
+          </dl>
+        )}
       </div>
       {vpn.auto_reconnect && vpn.state !== 'up' && vpn.container_id && <p className="muted">Reconnecting by itself with backoff.</p>}
       {vpn.state === 'down' && (
@@ -150,7 +155,11 @@ export function VpnView() {
         <div className="split">
           <div className="split-main stack">
             <TunnelCard vpn={vpn} />
-            {isOwner && <AllContainers />}
+            {isOwner && (
+              <div className="wide-only">
+                <AllContainers />
+              </div>
+            )}
           </div>
           {vpn.state !== 'up' && vpn.state !== 'connecting' && (
             <Card title="Connect" className="split-side">
