@@ -259,7 +259,7 @@ export class VpnService extends EventEmitter<Events> {
 
   private scheduleReconnect(record: VpnRecord, loginProblem: string | null): void {
     const tunnel = record.tunnel;
-    if (!tunnel?.password || this.closed) return;
+    if (!tunnel || tunnel.password === null || this.closed) return;
     if (loginProblem) {
       tunnel.password = null;
       tunnel.reason = `auto-reconnect stopped: ${loginProblem}`;
@@ -280,7 +280,7 @@ export class VpnService extends EventEmitter<Events> {
 
   private reconnect(record: VpnRecord, tunnel: TunnelRecord): Promise<void> {
     return this.withUserLock(record.userId, async () => {
-      if (this.closed || this.records.get(record.userId) !== record || record.tunnel !== tunnel || !tunnel.password) return;
+      if (this.closed || this.records.get(record.userId) !== record || record.tunnel !== tunnel || tunnel.password === null) return;
       Object.assign(tunnel, { state: 'connecting', reason: 'reconnecting' });
       this.changed(record.userId);
       const failure = await this.runTunnel(record, tunnel.password, this.options.logger.child({ user_id: record.userId }));
@@ -367,7 +367,7 @@ export class VpnService extends EventEmitter<Events> {
       since: tunnel?.since ?? null,
       reason: tunnel?.reason ?? null,
       log_tail: tunnel?.state === 'down' ? tunnel.logTail : [],
-      auto_reconnect: Boolean(tunnel?.password),
+      auto_reconnect: (tunnel?.password ?? null) !== null,
     };
   }
 

@@ -1,14 +1,15 @@
 // Entry point: take secrets out of the address bar before anything else runs, pick the platform, render.
-import { createRoot } from 'react-dom/client';
-import { StrictMode } from 'react';
-import { takeOwnerTokenFromUrl } from './api/credentials';
-import { App } from './app/app';
-import { detectPlatform } from './platform/host-platform';
+// Shared styles first: each view's own CSS (imported by the view) comes after and may refine them.
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/controls.css';
 import './styles/surfaces.css';
 import './styles/overlays.css';
+import { createRoot } from 'react-dom/client';
+import { StrictMode } from 'react';
+import { takeOwnerTokenFromUrl } from './api/credentials';
+import { App } from './app/app';
+import { detectPlatform } from './platform/host-platform';
 
 /** /pair#<secret>: the one-time pairing secret, moved out of the URL (and history) at once. */
 function takePairSecret(): string | null {

@@ -168,8 +168,12 @@ describe('POST /vpn/connect real=false', () => {
       await request(socket, 'term:input', { terminal_id: id, data: 'echo "in-$(cat /etc/hostname | wc -l)-$((40+2))"; stty size\n' });
       await until(/in-1-42\r?\n24 80/);
       await request(socket, 'term:resize', { terminal_id: id, cols: 100, rows: 30 });
-      await request(socket, 'term:input', { terminal_id: id, data: 'stty size\n' });
-      await until(/30 100/);
+      // A resize reaches the pty asynchronously (as SSH's window-change does): ask until it shows.
+      for (let i = 0; !/30 100/.test(text); i++) {
+        if (i === 50) throw new Error(`the resize never reached the shell: ${JSON.stringify(text.slice(-300))}`);
+        await request(socket, 'term:input', { terminal_id: id, data: 'stty size\n' });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
       const exited = waitForEvent(socket, 'term:exit', (payload) => payload.terminal_id === id, 10_000);
       await request(socket, 'term:close', { terminal_id: id });
       await exited;
