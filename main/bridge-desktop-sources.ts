@@ -8,11 +8,7 @@ import type { DesktopEventSource, GpuAlertEvent, PairedDeviceEvent } from './not
 
 type Events = { alert: [GpuAlertEvent]; paired: [PairedDeviceEvent] };
 
-/**
- * Listen in-process to the bridge's live events. LiveEmitter has no listener API, so its two send
- * methods are wrapped on this one instance: each still sends to the sockets first, then the desktop
- * hears a copy. A failing listener is logged and never reaches the capability that sent the event.
- */
+/** Listen in-process to the bridge's live events; a failing listener is logged, never rethrown. */
 export function liveDesktopEvents(live: LiveEmitter, logger: Logger): DesktopEventSource {
   const events = new EventEmitter<Events>();
   const hear = (emit: () => void): void => {
@@ -22,11 +18,7 @@ export function liveDesktopEvents(live: LiveEmitter, logger: Logger): DesktopEve
       logger.warn({ err: error }, 'desktop notification failed');
     }
   };
-
-  const toUser = live.toUser.bind(live);
-  const toOwners = live.toOwners.bind(live);
-  live.toUser = ((userId: string, event: keyof ServerToClientEvents, ...args: unknown[]) => {
-    (toUser as (u: string, e: string, ...a: unknown[]) => void)(userId, event, ...args);
+  live.onSent(({ event, args }) => {
     if (event === 'alert') {
       const [alert] = args as Parameters<ServerToClientEvents['alert']>;
       hear(() =>
@@ -38,15 +30,11 @@ export function liveDesktopEvents(live: LiveEmitter, logger: Logger): DesktopEve
           gpu_index: alert.gpu_index,
         }),
       );
-    }
-  }) as LiveEmitter['toUser'];
-  live.toOwners = ((event: keyof ServerToClientEvents, ...args: unknown[]) => {
-    (toOwners as (e: string, ...a: unknown[]) => void)(event, ...args);
-    if (event === 'pair:claimed') {
+    } else if (event === 'pair:claimed') {
       const [claimed] = args as Parameters<ServerToClientEvents['pair:claimed']>;
       hear(() => events.emit('paired', { user_id: claimed.device.user_id, device_name: claimed.device.name }));
     }
-  }) as LiveEmitter['toOwners'];
+  });
 
   return {
     onAlert: (listener) => {

@@ -109,8 +109,16 @@ type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClient
  * Sends typed events to the sockets of one user (a device's own, and owner sockets watching that user).
  * Services get this before socket.io exists; createBridge binds it.
  */
+/** An in-process copy of a sent event: `userId` null for events sent to the owners. */
+export interface SentEvent {
+  event: keyof ServerToClientEvents;
+  args: unknown[];
+  userId: string | null;
+}
+
 export class LiveEmitter {
   private io: BridgeIo | null = null;
+  private readonly listeners = new Set<(sent: SentEvent) => void>();
 
   bind(io: BridgeIo): void {
     this.io = io;
@@ -118,11 +126,30 @@ export class LiveEmitter {
 
   toUser<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: EventArgs<E>): void {
     this.io?.to(userRoom(userId)).emit(event, ...args);
+    this.tell({ event, args, userId });
   }
 
   /** Every owner socket (the desktop window), e.g. for a new pairing. */
   toOwners<E extends keyof ServerToClientEvents>(event: E, ...args: EventArgs<E>): void {
     this.io?.to(OWNER_ROOM).emit(event, ...args);
+    this.tell({ event, args, userId: null });
+  }
+
+  /** In-process listeners (the desktop app's native notifications) hear a copy of every event sent. */
+  onSent(listener: (sent: SentEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private tell(sent: SentEvent): void {
+    // A failing listener never reaches the capability that sent the event.
+    for (const listener of this.listeners) {
+      try {
+        listener(sent);
+      } catch {
+        // the listener logs its own failures
+      }
+    }
   }
 
   /** Disconnect sockets that match (a revoked device). */
