@@ -69,7 +69,24 @@ export const VpnDisconnectResponse = z.object({ status: z.literal('stopped') }).
 /** The `vpn` section of UserState (socket.io `state`). */
 export const VpnUserState = VpnState.extend({ container_id: z.string().nullable() }).meta({ id: 'VpnUserState' });
 
+/** The owner's view of every user's container (GET /vpn/containers). */
+export const VpnContainerList = z
+  .object({
+    containers: z.array(
+      z.object({
+        user_id: z.string(),
+        container_id: z.string(),
+        started_at: z.string(),
+        state: VpnTunnelState,
+        ip: z.string().nullable(),
+        server: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'VpnContainerList' });
+
 export type VpnConnectBody = z.infer<typeof VpnConnectBody>;
+export type VpnContainerList = z.infer<typeof VpnContainerList>;
 export type VpnTunnelState = z.infer<typeof VpnTunnelState>;
 export type VpnState = z.infer<typeof VpnState>;
 export type VpnStatusResponse = z.infer<typeof VpnStatusResponse>;

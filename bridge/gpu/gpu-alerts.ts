@@ -8,7 +8,7 @@ import { JsonFileWriter, readJson } from '../store/atomic-json.js';
 
 export const MAX_RULES_PER_USER = 50;
 /** Fired alerts kept per user (newest first in answers). */
-export const MAX_FIRED_PER_USER = 200;
+const MAX_FIRED_PER_USER = 200;
 
 interface RulesFile {
   version: 1;

@@ -8,7 +8,7 @@ const PLACEHOLDER =
 /** A number with an optional unit: "26.78 W", "40 C", "0 %", "1032 MiB", "1950 MHz", "71". */
 const NUMBER_WITH_UNIT = /^(-?\d+(?:\.\d+)?)(?:\s*(?:%|[A-Za-z/]+))?$/;
 
-export function isPlaceholder(text: string): boolean {
+function isPlaceholder(text: string): boolean {
   return text === '' || PLACEHOLDER.test(text);
 }
 

@@ -16,7 +16,7 @@ import type { SampleMode } from './gpu-sample.script.js';
 import { runSample, type GpuExecTarget } from './gpu-sampler.js';
 
 /** Alert rules alone keep a session sampled this often: they judge minutes, not seconds. */
-export const GPU_RULE_INTERVAL_MS = 10_000;
+const GPU_RULE_INTERVAL_MS = 10_000;
 
 export interface GpuServiceOptions {
   sessions: SshSessionService;

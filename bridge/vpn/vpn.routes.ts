@@ -1,7 +1,14 @@
 // HTTP adapter for VPN containers: parse, call VpnService, shape the earlier backend's answers.
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditDetails } from '../contracts/audit.js';
-import { VpnConnectBody, VpnConnectResponse, VpnDisconnectResponse, VpnStatusResponse, VpnUserQuery } from '../contracts/vpn.js';
+import {
+  VpnConnectBody,
+  VpnConnectResponse,
+  VpnContainerList,
+  VpnDisconnectResponse,
+  VpnStatusResponse,
+  VpnUserQuery,
+} from '../contracts/vpn.js';
 import { defineRoute, type AnyRoute, type RouteContext } from '../transport/route.js';
 import type { VpnService } from './vpn.service.js';
 
@@ -55,6 +62,16 @@ export function vpnRoutes(vpn: VpnService, audit: AuditLog): AnyRoute[] {
         );
         return { status: 'started' as const, user_id: user, container_id: containerId };
       },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/vpn/containers',
+      tag: 'vpn',
+      summary: "Every user's VPN container (owner only)",
+      auth: 'owner',
+      response: VpnContainerList,
+      errors: [403],
+      handler: () => ({ containers: vpn.listContainers() }),
     }),
     defineRoute({
       method: 'get',

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { BridgeConfig } from '../config/config.js';
-import type { VpnStatusResponse, VpnUserState } from '../contracts/vpn.js';
+import type { VpnContainerList, VpnStatusResponse, VpnUserState } from '../contracts/vpn.js';
 import type { ConnsStore } from '../store/conns-store.js';
 import type { ContainerDriver, ContainerInfo } from './container-driver.js';
 import type { TunnelRequest } from './openconnect-args.js';
@@ -343,6 +343,20 @@ export class VpnService extends EventEmitter<Events> {
 
   users(): string[] {
     return [...this.records.keys()];
+  }
+
+  /** Every user's container, for the owner's overview. */
+  listContainers(): VpnContainerList['containers'] {
+    return [...this.records.values()]
+      .map((record) => ({
+        user_id: record.userId,
+        container_id: record.containerId,
+        started_at: record.startedAt,
+        state: record.tunnel?.state ?? 'none',
+        ip: record.tunnel?.ip ?? null,
+        server: record.tunnel?.request.server ?? null,
+      }))
+      .sort((a, b) => a.user_id.localeCompare(b.user_id));
   }
 
   /** The user's running container, for commands and files (null: none). */

@@ -6,7 +6,7 @@ import type { GpuSnapshot } from '../../bridge/contracts/gpu.js';
 import type { UserState } from '../../bridge/contracts/socket.js';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
 import { request, waitForEvent, type ClientSocket } from './helpers/live-client.js';
-import { connectSession, eventually, fakeProcesses, ownerSocket, sleep, startGpuHost, type GpuHost } from './gpu-test-kit.js';
+import { connectSession, eventually, fakeProcesses, localNvidiaSmi, ownerSocket, sleep, startGpuHost, type GpuHost } from './gpu-test-kit.js';
 
 const account = inject('testAccount');
 const TIMEOUT_SECONDS = 2;
@@ -34,6 +34,7 @@ const get = (sessionId: string) => t.api<GpuSnapshot>('GET', `/api/gpu?user_id=c
 
 describe('hosts without usable GPUs answer 200 with gpus: [] and the reason', () => {
   it('no nvidia-smi at all (the shell exits 127)', async () => {
+    expect(localNvidiaSmi(), 'this test plays a host without nvidia-smi, so the test machine must not have one in the standard folders').toBe('');
     const res = await get('bare');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ session_id: 'bare', gpus: [], stale: false, source: null });

@@ -6,6 +6,7 @@ import type { FiredAlert, GpuSnapshot } from '../../bridge/contracts/gpu.js';
 import type { UserState } from '../../bridge/contracts/socket.js';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
 import { connectSocket, pairDevice, request, waitForEvent, type ClientSocket } from './helpers/live-client.js';
+import { TESLA_T4 } from '../unit/gpu/gpu-fixtures.js';
 import { accountProcess, connectSession, eventually, ownerSocket, sleep, startGpuHost, type GpuHost } from './gpu-test-kit.js';
 
 const account = inject('testAccount');
@@ -47,24 +48,8 @@ describe('GET /api/gpu over the session', () => {
     expect(res.body).toMatchObject({ user_id: 'alice', session_id: 'default', host: '127.0.0.1', stale: false, source: 'query' });
     expect(res.body.error).toBeUndefined();
     expect(res.body.age_seconds).toBeLessThan(2);
-    expect(res.body.gpus).toEqual([
-      {
-        index: 0,
-        uuid: 'GPU-d37e67a5-91dd-3774-a5cb-99096249601a',
-        name: 'Tesla T4',
-        utilization_gpu_pct: 0,
-        utilization_memory_pct: 0,
-        memory_used_mib: 1032,
-        memory_total_mib: 15360,
-        temperature_c: 40,
-        power_draw_w: 26.78,
-        power_limit_w: 70,
-        fan_speed_pct: null,
-        pstate: 'P0',
-        sm_clock_mhz: 585,
-        processes: [{ pid: job.pid, user: account.username, name: 'python', used_memory_mib: 1005 }],
-      },
-    ]);
+    // The capture's values as read by hand, with the job's pid and its owner from ps on this host.
+    expect(res.body.gpus).toEqual([{ ...TESLA_T4, processes: [{ ...TESLA_T4.processes[0], pid: job.pid, user: account.username }] }]);
     expect(host.sshd.connectionCount()).toBe(connectionsBefore);
     // One sample = the two CSV queries (the fake logs each call).
     expect(fake().calls().map((c) => c.args.split(' ')[0]!.split('=')[0])).toEqual(['--query-gpu', '--query-compute-apps']);

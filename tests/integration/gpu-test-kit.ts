@@ -72,3 +72,8 @@ export function fakeProcesses(fake: FakeNvidiaSmi): number[] {
     return [];
   }
 }
+
+/** Where the sample script looks for nvidia-smi besides the PATH; the "no nvidia-smi" cases need none there. */
+export function localNvidiaSmi(): string {
+  return execFileSync('/bin/sh', ['-c', 'PATH=/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib command -v nvidia-smi || true']).toString().trim();
+}

@@ -81,6 +81,19 @@ describe('POST /vpn/connect real=false', () => {
     expect(await bridgeContainers(t.dataDir)).toHaveLength(1);
   });
 
+  it("lists every user's container for the owner, and refuses a paired device", async () => {
+    const res = await t.api('GET', '/vpn/containers');
+    expect(res.status).toBe(200);
+    expect(res.body.containers).toEqual([
+      { user_id: 'carol', container_id: containerId, started_at: expect.any(String), state: 'none', ip: null, server: null },
+    ]);
+    const offer = await t.api('POST', '/api/pair/offer', { user_id: 'carol', device_name: 'phone' });
+    const secret = new URL(offer.body.url).hash.slice(1);
+    const claim = await t.api('POST', '/api/pair/claim', { secret, device_name: 'phone' }, { token: null });
+    const refused = await t.api('GET', '/vpn/containers', undefined, { token: claim.body.token });
+    expect(refused.status).toBe(403);
+  });
+
   it('runs bastion commands in the container as sh -c, with container_id in the answer', async () => {
     const res = await t.api('POST', '/api/terminal/bastion/run', { user_id: 'carol', command: 'echo "$0" $((6*7)); cat /etc/hostname >/dev/null; echo err >&2; exit 4' });
     expect(res.status).toBe(200);

@@ -1,6 +1,6 @@
 // The sample script run for real by /bin/sh (no sshd here) against the fake nvidia-smi backed by each
 // real capture: the CSV path and the XML fallback must give the same typed result; failures in words.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostProblem, interpretSample, type SampleOutcome } from '../../../bridge/gpu/gpu-sample.parser.js';
 import { sampleCommand, SECTION_NONCE, splitSections, type SampleMode } from '../../../bridge/gpu/gpu-sample.script.js';
@@ -71,6 +71,8 @@ describe('the XML the script trims', () => {
 
 describe('hosts without usable GPUs, for real under /bin/sh', () => {
   it('no nvidia-smi on the PATH: exit 127 -> no GPUs, in words', async () => {
+    const local = execFileSync('/bin/sh', ['-c', 'PATH=/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib command -v nvidia-smi || true']).toString().trim();
+    expect(local, 'this test plays a host without nvidia-smi, so the test machine must not have one in the standard folders').toBe('');
     const { outcome } = await runScript('query', { withFake: false });
     expect(outcome).toEqual({ status: 'no_gpus', nextMode: 'query', error: expect.stringMatching(/nvidia-smi is not installed on this host/) });
   });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Gpu } from '../../../bridge/contracts/gpu.js';
 import { parseGpuXml } from '../../../bridge/gpu/gpu-xml.parser.js';
-import { capture, capturesEndingWith } from './gpu-fixtures.js';
+import { capture, capturesEndingWith, TESLA_T4 } from './gpu-fixtures.js';
 
 const NUMERIC: (keyof Gpu)[] = [
   'utilization_gpu_pct',
@@ -46,24 +46,7 @@ describe('every XML capture', () => {
 describe('captures checked by hand', () => {
   it('Tesla T4: fan N/A -> null; only the compute process (Xorg is graphics)', () => {
     const { gpus } = parseGpuXml(capture('xml-tesla-t4-processes-telegraf.xml'));
-    expect(gpus).toEqual([
-      {
-        index: 0,
-        uuid: 'GPU-d37e67a5-91dd-3774-a5cb-99096249601a',
-        name: 'Tesla T4',
-        utilization_gpu_pct: 0,
-        utilization_memory_pct: 0,
-        memory_used_mib: 1032,
-        memory_total_mib: 15360,
-        temperature_c: 40,
-        power_draw_w: 26.78,
-        power_limit_w: 70,
-        fan_speed_pct: null,
-        pstate: 'P0',
-        sm_clock_mhz: 585,
-        processes: [{ pid: 5762, user: null, name: 'python', used_memory_mib: 1005 }],
-      },
-    ]);
+    expect(gpus).toEqual([TESLA_T4]);
   });
 
   it('8 x Tesla V100S: busy GPUs, one python process each, accounted processes ignored', () => {

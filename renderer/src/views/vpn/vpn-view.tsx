@@ -1,10 +1,9 @@
 // VPN: the user's VPN container and tunnel (up / connecting / down, address, since, openconnect's log tail
 // when it failed), its connect form and disconnect; for the owner, every user's container.
 import { useEffect, useState } from 'react';
-import type { VpnUserState } from '../../../../bridge/contracts/vpn';
+import type { VpnContainerList, VpnUserState } from '../../../../bridge/contracts/vpn';
 import { useApp } from '../../app/app-context';
 import { useNow } from '../../app/use-now';
-import { ApiError } from '../../api/api-client';
 import { Badge, Banner, Button, Card, Empty, Loading, PageHeader, type Tone } from '../../ui/kit';
 import { errorText, formatSince } from '../../ui/format';
 import { VpnForm } from './vpn-form';
@@ -82,31 +81,22 @@ function TunnelCard({ vpn }: { vpn: VpnUserState }) {
   );
 }
 
-interface ContainerRow {
-  user_id: string;
-  container_id: string;
-  state?: string;
-  ip?: string | null;
-  started_at?: string | null;
-}
+type ContainerRow = VpnContainerList['containers'][number];
 
 function AllContainers() {
   const { api, state } = useApp();
   const [rows, setRows] = useState<ContainerRow[] | null>(null);
-  const [missing, setMissing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const vpn = state?.vpn;
   useEffect(() => {
-    api.getRaw<{ containers: ContainerRow[] }>('/vpn/containers').then(
+    api.getRaw<VpnContainerList>('/vpn/containers').then(
       (answer) => setRows(answer.containers),
-      (e: unknown) => (e instanceof ApiError && e.status === 404 ? setMissing(true) : setError(errorText(e))),
+      (e: unknown) => setError(errorText(e)),
     );
   }, [api, vpn]);
   return (
     <Card title="All users’ containers">
-      {missing ? (
-        <p className="muted">This bridge does not list containers yet (no /vpn/containers route).</p>
-      ) : error ? (
+      {error ? (
         <Banner>{error}</Banner>
       ) : !rows ? (
         <Loading />
