@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { Client, ClientChannel, PseudoTtyOptions, SFTPWrapper } from 'ssh2';
 import { AppError, errorMessage } from '../core/errors.js';
 import { Semaphore, type Release } from '../core/semaphore.js';
+import { CappedBuffer } from '../core/capped-buffer.js';
 
 export interface ExecOptions {
   timeoutMs: number;
@@ -282,31 +283,4 @@ function collectOutput(channel: ClientChannel, options: ExecOptions, session: Ss
       finish();
     });
   });
-}
-
-/** Keeps the first `limit` bytes of a stream and counts the rest. */
-export class CappedBuffer {
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
-  truncated = false;
-
-  constructor(private readonly limit: number) {}
-
-  push(chunk: Buffer): void {
-    const room = this.limit - this.size;
-    if (room <= 0) {
-      this.truncated = true;
-      return;
-    }
-    if (chunk.length > room) {
-      this.truncated = true;
-      chunk = Buffer.from(chunk.subarray(0, room));
-    }
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-  }
-
-  value(): Buffer {
-    return Buffer.concat(this.chunks, this.size);
-  }
 }

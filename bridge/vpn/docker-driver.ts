@@ -5,7 +5,8 @@ import Docker from 'dockerode';
 import { AppError, errorMessage } from '../core/errors.js';
 import type { ExecResult } from '../ssh/ssh-session.js';
 import type { ContainerDriver, ContainerInfo, ContainerSpec, ExecRequest, ExecStream, OpenExecOptions, TtyStream } from './container-driver.js';
-import { CappedBuffer, demuxAll, ExecDuplex, FrameDemuxer } from './docker-stream.js';
+import { CappedBuffer } from '../core/capped-buffer.js';
+import { demuxAll, ExecDuplex, FrameDemuxer } from './docker-stream.js';
 
 export const DOCKER_UNAVAILABLE = 'Docker is not available. Ensure Docker daemon is running.';
 export const IMAGE_BUILD_COMMAND = 'npm run image';
@@ -124,7 +125,7 @@ export class DockerDriver implements ContainerDriver {
     const { exec, socket } = await this.startExec(containerId, request.argv, false);
     const stdout = new CappedBuffer(request.outputLimitBytes);
     const stderr = new CappedBuffer(request.outputLimitBytes);
-    const demuxer = new FrameDemuxer((stream, payload) => (stream === 'stdout' ? stdout : stderr).add(payload));
+    const demuxer = new FrameDemuxer((stream, payload) => (stream === 'stdout' ? stdout : stderr).push(payload));
     let timedOut = false;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {

@@ -1,6 +1,7 @@
 // Docker's multiplexed attach/exec/logs stream (8-byte frame headers: stream type, 3 zero bytes, length)
 // split into stdout and stderr, and an exec's hijacked socket turned into a plain stdin/stdout Duplex.
 import { Duplex } from 'node:stream';
+import { CappedBuffer } from '../core/capped-buffer.js';
 
 export type FrameSink = (stream: 'stdout' | 'stderr', payload: Buffer) => void;
 
@@ -33,28 +34,6 @@ export function demuxAll(buffer: Buffer): string {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** Keeps the first `limit` bytes written to it and counts the rest. */
-export class CappedBuffer {
-  private readonly chunks: Buffer[] = [];
-  private kept = 0;
-  truncated = false;
-
-  constructor(private readonly limit: number) {}
-
-  add(chunk: Buffer): void {
-    const room = this.limit - this.kept;
-    if (chunk.length > room) this.truncated = true;
-    if (room <= 0) return;
-    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    this.chunks.push(part);
-    this.kept += part.length;
-  }
-
-  value(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-}
-
 export interface ExecDuplexOptions {
   stderrLimitBytes?: number;
   /** Called when the socket closes before any stdout arrived: an error to destroy the stream with, or null. */
@@ -78,7 +57,7 @@ export class ExecDuplex extends Duplex {
     this.stderrBuffer = new CappedBuffer(options.stderrLimitBytes ?? 8192);
     this.demuxer = new FrameDemuxer((stream, payload) => {
       if (stream === 'stderr') {
-        this.stderrBuffer.add(payload);
+        this.stderrBuffer.push(payload);
         return;
       }
       this.sawStdout = true;

@@ -74,7 +74,10 @@ describe('GpuPoller', () => {
     await tick(10);
     expect(sampler.calls).toBe(1);
     sampler.answer(ok(50));
-    await tick(150);
+    // The next lands on the poller's phase of the 100 ms grid: within 1.75 intervals of the first.
+    const answered = Date.now();
+    while (sampler.calls < 2 && Date.now() - answered < 1000) await tick(5);
+    expect(Date.now() - answered).toBeLessThan(250);
     expect(sampler.calls).toBe(2);
     sampler.answer(ok(60));
     await tick(10);
@@ -171,6 +174,35 @@ describe('GpuPoller', () => {
     await tick(5);
     expect(fast).toEqual([1, 2, 3, 4]);
     expect(slow).toEqual([1]);
+  });
+
+  it('samples at once for a new watcher, then on a fixed phase of the interval\'s clock grid', async () => {
+    const starts: number[] = [];
+    const poller = new GpuPoller({
+      userId: 'alice',
+      sessionId: 'grid',
+      host: 'node1',
+      ruleIntervalMs: 60_000,
+      sample: async () => {
+        starts.push(Date.now());
+        await tick(30);
+        return ok(1);
+      },
+      onSample: () => undefined,
+      onStatusChange: () => undefined,
+    });
+    pollers.push(poller);
+    const watched = Date.now();
+    poller.watch('w', 400, () => undefined);
+    await tick(1500);
+    poller.unwatch('w');
+    expect(starts[0]! - watched).toBeLessThan(50);
+    const later = starts.slice(1);
+    expect(later.length).toBeGreaterThanOrEqual(2);
+    const phases = later.map((t) => t % 400);
+    // Same phase each time (timers may fire a little late), spaced by the interval.
+    for (const phase of phases) expect(Math.abs(phase - phases[0]!)).toBeLessThan(60);
+    for (let i = 1; i < later.length; i++) expect(later[i]! - later[i - 1]!).toBeGreaterThan(300);
   });
 
   it('a session that drops keeps its watchers, tells them, and stops sampling until it is back', async () => {

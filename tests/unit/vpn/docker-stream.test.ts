@@ -1,7 +1,7 @@
 // Docker's multiplexed stream framing and the exec Duplex, fed by hand-made frames (a stubbed socket).
 import { Duplex, PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CappedBuffer, demuxAll, ExecDuplex, FrameDemuxer } from '../../../bridge/vpn/docker-stream.js';
+import { demuxAll, ExecDuplex, FrameDemuxer } from '../../../bridge/vpn/docker-stream.js';
 
 const frame = (type: 1 | 2, text: string): Buffer => {
   const payload = Buffer.from(text);
@@ -25,17 +25,6 @@ describe('FrameDemuxer', () => {
 
   it('demuxAll joins a logs answer in order', () => {
     expect(demuxAll(Buffer.concat([frame(1, 'a\n'), frame(2, 'b\n')]))).toBe('a\nb\n');
-  });
-});
-
-describe('CappedBuffer', () => {
-  it('keeps the first bytes up to the limit and flags the rest', () => {
-    const capped = new CappedBuffer(5);
-    capped.add(Buffer.from('abc'));
-    capped.add(Buffer.from('defg'));
-    capped.add(Buffer.from('h'));
-    expect(capped.value().toString()).toBe('abcde');
-    expect(capped.truncated).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 // CappedBuffer: keeps the first `limit` bytes of a stream and flags the rest as dropped.
 import { describe, expect, it } from 'vitest';
-import { CappedBuffer } from '../../../bridge/ssh/ssh-session.js';
+import { CappedBuffer } from '../../../bridge/core/capped-buffer.js';
 
 describe('CappedBuffer', () => {
   it('keeps everything under the limit', () => {
