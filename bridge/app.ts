@@ -66,7 +66,7 @@ function coreCapability(ctx: BridgeContext): Capability {
         response: HealthResponse,
         handler: () => ({ status: 'ok' as const }),
       }),
-      ...sshRoutes(ctx.sessions),
+      ...sshRoutes(ctx.sessions, ctx.hostKeys),
       ...commandRoutes(ctx.commands),
       ...filesRoutes(ctx.files),
     ],

@@ -73,6 +73,12 @@ export const SshDisconnectResponse = z
   .object({ disconnected: z.literal(true), user_id: z.string(), session_id: z.string() })
   .meta({ id: 'SshDisconnectResponse' });
 
+export const ForgetHostKeyQuery = z.object({ hostname: Hostname, port: Port.default(22) });
+
+export const ForgetHostKeyResponse = z
+  .object({ forgotten: z.boolean().meta({ description: 'false when no key was known for that host' }), hostname: z.string(), port: z.number() })
+  .meta({ id: 'ForgetHostKeyResponse' });
+
 export const RunCommandBody = z
   .object({
     user_id: UserId.optional(),

@@ -50,10 +50,13 @@ export class HostKeyStore {
     return { result: 'changed', fingerprint, expected: known.fingerprint };
   }
 
-  /** Forget a host's key (after the user confirmed the host was reinstalled). */
-  forget(hostname: string, port: number): Promise<void> {
-    delete this.hosts[HostKeyStore.hostId(hostname, port)];
-    return this.writer.save(() => ({ version: 1, hosts: this.hosts }));
+  /** Forget a host's key (after the owner confirmed the host was reinstalled); false when none was known. */
+  async forget(hostname: string, port: number): Promise<boolean> {
+    const id = HostKeyStore.hostId(hostname, port);
+    if (!this.hosts[id]) return false;
+    delete this.hosts[id];
+    await this.writer.save(() => ({ version: 1, hosts: this.hosts }));
+    return true;
   }
 
   flush(): Promise<void> {

@@ -116,7 +116,8 @@ export function openSshConnection(options: OpenConnectionOptions): Promise<Opene
         hostKeyProblem = new AppError(
           'upstream_failed',
           `SSH host key changed for ${where}: expected ${check.expected}, got ${check.fingerprint}. ` +
-            'Refusing to connect and no password was sent. If the host was reinstalled, forget its old key and connect again.',
+            'Refusing to connect and no password was sent. If the host was reinstalled, the owner can forget its old key ' +
+            `(DELETE /ssh/host-keys?hostname=${endpoint.hostname}&port=${endpoint.port}) and connect again.`,
         );
         return false;
       },

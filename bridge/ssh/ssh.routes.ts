@@ -1,5 +1,7 @@
 // HTTP adapter for SSH sessions: parse, call SshSessionService, shape the earlier backend's answers.
 import {
+  ForgetHostKeyQuery,
+  ForgetHostKeyResponse,
   SshConnectBody,
   SshConnectQuery,
   SshConnectResponse,
@@ -9,9 +11,10 @@ import {
   UserQuery,
 } from '../contracts/ssh.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
+import type { HostKeyStore } from './host-keys.js';
 import type { SshSessionService } from './ssh-sessions.js';
 
-export function sshRoutes(sessions: SshSessionService): AnyRoute[] {
+export function sshRoutes(sessions: SshSessionService, hostKeys: HostKeyStore): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',
@@ -81,6 +84,22 @@ export function sshRoutes(sessions: SshSessionService): AnyRoute[] {
         sessions.disconnect(user, query.session_id, log);
         return { disconnected: true as const, user_id: user, session_id: query.session_id };
       },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/ssh/host-keys',
+      tag: 'ssh',
+      summary: "Forget a host's trusted key (owner only), after the host was reinstalled",
+      description: 'The next connect to that host trusts the key it presents, as on first use.',
+      auth: 'owner',
+      query: ForgetHostKeyQuery,
+      response: ForgetHostKeyResponse,
+      errors: [403],
+      handler: async ({ query }) => ({
+        forgotten: await hostKeys.forget(query.hostname, query.port),
+        hostname: query.hostname,
+        port: query.port,
+      }),
     }),
   ];
 }

@@ -96,4 +96,18 @@ describe('host key changed', () => {
     expect(withKey.status).toBe(502);
     expect(withKey.body.detail).toContain('host key changed');
   });
+
+  it('connects again once the owner forgets the old key, and trusts the new one', async () => {
+    const forgotten = await t.api('DELETE', `/ssh/host-keys?hostname=127.0.0.1&port=${sshd.port}`);
+    expect(forgotten.status).toBe(200);
+    expect(forgotten.body).toEqual({ forgotten: true, hostname: '127.0.0.1', port: sshd.port });
+    const again = await t.api('DELETE', `/ssh/host-keys?hostname=127.0.0.1&port=${sshd.port}`);
+    expect(again.body.forgotten).toBe(false);
+
+    const res = await connectTo(sshd.port);
+    expect(res.status).toBe(200);
+    expect(res.body.host_key_fingerprint).toBe(sshd.hostKeyFingerprint);
+    const known = JSON.parse(fs.readFileSync(`${t.dataDir}/known-hosts.json`, 'utf8'));
+    expect(known.hosts[`[127.0.0.1]:${sshd.port}`].fingerprint).toBe(sshd.hostKeyFingerprint);
+  });
 });

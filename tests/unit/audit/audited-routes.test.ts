@@ -7,7 +7,7 @@ import { sshRoutes } from '../../../bridge/ssh/ssh.routes.js';
 
 describe('audit recipes (stubbed services)', () => {
   it('each names an existing route', () => {
-    const routes = [...sshRoutes(null as never), ...commandRoutes(null as never)].map((r) => `${r.method} ${r.path}`);
+    const routes = [...sshRoutes(null as never, null as never), ...commandRoutes(null as never)].map((r) => `${r.method} ${r.path}`);
     for (const key of Object.keys(AUDIT_RECIPES)) expect(routes).toContain(key);
   });
 
