@@ -1,6 +1,6 @@
 // The per-session poller with its sampler stubbed (a promise the test settles by hand): no overlapping
 // samples, sampling only on demand, stale data with its age after a failure, watcher throttling.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GpuSnapshot } from '../../../bridge/contracts/gpu.js';
 import { emptyGpu } from '../../../bridge/gpu/gpu-csv.parser.js';
 import { GpuPoller } from '../../../bridge/gpu/gpu-poller.js';
@@ -42,10 +42,16 @@ function stubSampler() {
   };
 }
 
-const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Fake timers throughout: the schedule is checked on the poller's own clock, not on a loaded machine's.
+const tick = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pollers: GpuPoller[] = [];
+beforeEach(() => {
+  vi.useFakeTimers();
+});
 afterEach(() => {
   for (const poller of pollers.splice(0)) poller.close();
+  vi.useRealTimers();
 });
 
 function makePoller(sampler: ReturnType<typeof stubSampler>, ruleIntervalMs = 60_000) {
@@ -71,19 +77,17 @@ describe('GpuPoller', () => {
     expect(sampler.calls).toBe(0);
     const seen: GpuSnapshot[] = [];
     poller.watch('socket-1', 100, (s) => seen.push(s));
-    await tick(10);
+    await tick(0);
     expect(sampler.calls).toBe(1);
     sampler.answer(ok(50));
     // The next lands on the poller's phase of the 100 ms grid: within 1.75 intervals of the first.
-    const answered = Date.now();
-    while (sampler.calls < 2 && Date.now() - answered < 1000) await tick(5);
-    expect(Date.now() - answered).toBeLessThan(250);
+    await tick(175);
     expect(sampler.calls).toBe(2);
     sampler.answer(ok(60));
-    await tick(10);
+    await tick(0);
     expect(seen.map((s) => s.gpus[0]!.utilization_gpu_pct)).toEqual([50, 60]);
     poller.unwatch('socket-1');
-    await tick(200);
+    await tick(500);
     expect(sampler.calls).toBe(2);
     expect(poller.polling).toBe(false);
   });
@@ -185,7 +189,7 @@ describe('GpuPoller', () => {
       ruleIntervalMs: 60_000,
       sample: async () => {
         starts.push(Date.now());
-        await tick(30);
+        await sleep(30);
         return ok(1);
       },
       onSample: () => undefined,
