@@ -1,4 +1,5 @@
-// What a file listing or read looks like, whichever side (SFTP or the VPN container) served it.
+// What a file listing, read or download looks like, whichever side (SFTP or the VPN container) serves it.
+import type { Readable } from 'node:stream';
 
 export type FileType = 'file' | 'dir' | 'link' | 'other';
 
@@ -26,10 +27,22 @@ export interface FileChunk {
   eof: boolean;
 }
 
-/** A file system the bridge can list and read for a user: an SSH session's SFTP or a container. */
+/** A file opened for a download: its real path and size, and its bytes as a stream. */
+export interface DownloadSource {
+  path: string;
+  /** 0 for files that report no size (/proc and friends): those are streamed whole. */
+  size: number;
+  /** The bytes of [start, end] (end null: up to end of file). Destroying the stream stops the reading. */
+  stream(range: { start: number; end: number | null }): Readable;
+  /** Free what the open holds (file handle, channel); safe to call twice. */
+  close(): void;
+}
+
+/** A file system the bridge can list, read and download from for a user: an SSH session's SFTP or a container. */
 export interface FileSystemTarget {
   list(path: string): Promise<DirectoryListing>;
   read(path: string, offset: number, length: number): Promise<FileChunk>;
+  openDownload(path: string): Promise<DownloadSource>;
 }
 
 const S_IFMT = 0o170000;

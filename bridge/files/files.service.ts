@@ -31,8 +31,7 @@ export class FilesService {
     return this.sftp(userId, sessionId);
   }
 
-  /** SFTP on an SSH session (downloads always go this way). */
-  sftp(userId: string, sessionId: string | undefined): SftpFiles {
+  private sftp(userId: string, sessionId: string | undefined): SftpFiles {
     return new SftpFiles(this.options.sessions.require(userId, sessionId));
   }
 
@@ -47,8 +46,9 @@ export class FilesService {
     return (await this.target(userId, sessionId)).read(path, offset, length);
   }
 
-  /** A whole file (or one byte range of it) streamed over the session's SFTP. */
-  download(userId: string, path: string, rangeHeader: string | undefined, sessionId?: string): Promise<DownloadPlan> {
-    return planDownload(this.sftp(userId, sessionId), path, rangeHeader);
+  /** A whole file (or one byte range of it), streamed from the same side that list and read use. */
+  async download(userId: string, path: string, rangeHeader: string | undefined, sessionId?: string): Promise<DownloadPlan> {
+    const source = await (await this.target(userId, sessionId)).openDownload(path);
+    return planDownload(source, rangeHeader);
   }
 }

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { AppError } from '../core/errors.js';
 import type { SshSession } from '../ssh/ssh-session.js';
-import { fileTypeOf, modeString, type DirectoryListing, type FileChunk, type FileSystemTarget } from './file-types.js';
+import { fileTypeOf, modeString, type DirectoryListing, type DownloadSource, type FileChunk, type FileSystemTarget } from './file-types.js';
 
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_PERMISSION_DENIED = 3;
@@ -88,14 +88,16 @@ export class SftpFiles implements FileSystemTarget {
     });
   }
 
-  /** Open a file for streaming; the caller must `close()` what it gets (the stream does on end or destroy). */
-  async openDownload(requested: string): Promise<{ file: OpenedFile; close(): void }> {
+  /** Open a file for streaming; its channel is held until close() (the download stream calls it when done). */
+  async openDownload(requested: string): Promise<DownloadSource> {
     const lease = await this.session.openSftp();
     try {
       const file = await openFile(lease.channel, requested);
       let closed = false;
       return {
-        file,
+        path: file.path,
+        size: file.stats.size,
+        stream: (range) => new SftpReadStream(file, range),
         close: () => {
           if (closed) return;
           closed = true;

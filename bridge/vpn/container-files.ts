@@ -1,8 +1,17 @@
-// A user's container file system for /api/fs/list and /api/fs/read, through docker exec. Paths travel as
+// A user's container file system for /api/fs/list, /api/fs/read and /api/fs/download, through docker exec. Paths travel as
 // argv elements ("$1" of a fixed script), never spliced into shell text; reads at an offset are one dd
 // with large blocks (iflag=skip_bytes,count_bytes), not a byte at a time.
+import { PassThrough, pipeline } from 'node:stream';
 import { AppError } from '../core/errors.js';
-import { fileTypeOf, modeString, type DirectoryListing, type FileChunk, type FileEntry, type FileSystemTarget } from '../files/file-types.js';
+import {
+  fileTypeOf,
+  modeString,
+  type DirectoryListing,
+  type DownloadSource,
+  type FileChunk,
+  type FileEntry,
+  type FileSystemTarget,
+} from '../files/file-types.js';
 import type { ContainerDriver } from './container-driver.js';
 
 const EXIT_MISSING = 2;
@@ -23,6 +32,12 @@ const READ_SCRIPT = `${CHECK}; [ -d "$1" ] && exit ${EXIT_IS_DIR}
 realpath -- "$1"
 stat -L -c %s -- "$1"
 exec dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=${READ_BLOCK_BYTES} status=none`;
+const STAT_SCRIPT = `${CHECK}; [ -d "$1" ] && exit ${EXIT_IS_DIR}
+realpath -- "$1"
+stat -L -c %s -- "$1"`;
+// A download streams dd's stdout; without a count ("$3" empty) it reads to the end (files of size 0).
+const STREAM_SCRIPT = `if [ -n "$3" ]; then exec dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=${READ_BLOCK_BYTES} status=none
+else exec dd if="$1" iflag=skip_bytes skip="$2" bs=${READ_BLOCK_BYTES} status=none; fi`;
 
 /** find(1) would read a leading '-' or '(' as an expression: relative paths get './' (the container's workdir). */
 export function argvPath(requested: string): string {
@@ -97,5 +112,39 @@ export class ContainerFiles implements FileSystemTarget {
     // As SFTP reads: a short read is the end, and so is reaching the reported size (/proc files report 0).
     const eof = data.length < length || (size > 0 && offset + data.length >= size);
     return { path: out.subarray(0, first).toString('utf8'), offset, data, size, eof };
+  }
+
+  /** Check the file and learn its size, then stream it with dd on demand (backpressure reaches docker's socket). */
+  async openDownload(requested: string): Promise<DownloadSource> {
+    const target = argvPath(requested);
+    const out = await this.run(STAT_SCRIPT, [target], requested, 8192);
+    const [realPath = requested, size = '0'] = out.toString('utf8').split('\n');
+    const streams = new Set<PassThrough>();
+    return {
+      path: realPath,
+      size: Number(size),
+      stream: ({ start, end }) => {
+        const body = new PassThrough();
+        streams.add(body);
+        body.once('close', () => streams.delete(body));
+        const count = end === null ? '' : String(end - start + 1);
+        this.driver
+          .openExec(this.containerId, ['sh', '-c', STREAM_SCRIPT, 'vigilink-fs', target, String(start), count], {
+            failure: (stderr) => new AppError('upstream_failed', `Reading ${requested} in the container failed: ${stderr.trim() || 'no output'}`),
+          })
+          .then(
+            (exec) => {
+              exec.stream.end();
+              // Destroying the body (the client went away) destroys the exec's stream, ending dd.
+              pipeline(exec.stream, body, () => undefined);
+            },
+            (error: unknown) => body.destroy(error as Error),
+          );
+        return body;
+      },
+      close: () => {
+        for (const body of streams) body.destroy();
+      },
+    };
   }
 }

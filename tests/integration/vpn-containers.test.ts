@@ -132,6 +132,38 @@ describe('POST /vpn/connect real=false', () => {
     expect(home.body.path).toBe('/root');
   });
 
+  it('downloads from the container when no session is named: whole, a Range, past the end, missing', async () => {
+    // 3 MiB of random bytes, so a download that came from anywhere else could not match.
+    await execIn(containerId, ['sh', '-c', 'head -c 3145728 /dev/urandom >"/tmp/d ir/blob.bin"']);
+    const expected = Buffer.from(await execIn(containerId, ['sh', '-c', 'base64 -w0 "/tmp/d ir/blob.bin"']), 'base64');
+    expect(expected.length).toBe(3145728);
+    const url = `${t.baseUrl}/api/fs/download?user_id=carol&path=${encodeURIComponent('/tmp/d ir/blob.bin')}`;
+    const auth = { authorization: `Bearer ${t.token}` };
+
+    const whole = await fetch(url, { headers: auth });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-length')).toBe(String(expected.length));
+    expect(whole.headers.get('content-disposition')).toContain('filename="blob.bin"');
+    expect(Buffer.from(await whole.arrayBuffer()).equals(expected)).toBe(true);
+
+    const part = await fetch(url, { headers: { ...auth, range: 'bytes=1000000-1999999' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 1000000-1999999/${expected.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).equals(expected.subarray(1000000, 2000000))).toBe(true);
+
+    const past = await fetch(url, { headers: { ...auth, range: `bytes=${expected.length}-` } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${expected.length}`);
+
+    const missing = await t.api('GET', `/api/fs/download?user_id=carol&path=${encodeURIComponent('/tmp/x; touch /tmp/pwned')}`);
+    expect(missing.status).toBe(404);
+    expect(await execIn(containerId, ['sh', '-c', 'test -e /tmp/pwned && echo PWNED || echo clean'])).toBe('clean\n');
+    // A file that reports size 0 is streamed whole.
+    const proc = await fetch(`${t.baseUrl}/api/fs/download?user_id=carol&path=/proc/self/status`, { headers: auth });
+    expect(proc.status).toBe(200);
+    expect(await proc.text()).toMatch(/^Name:/);
+  });
+
   it('reads 64 KiB at a 100 MiB offset', async () => {
     await execIn(containerId, ['sh', '-c', 'truncate -s 110M /tmp/big && printf MARK | dd of=/tmp/big bs=1 seek=104857600 conv=notrunc status=none']);
     const res = await t.api('GET', '/api/fs/read?user_id=carol&path=/tmp/big&offset=104857600&length=65536&encoding=base64');
