@@ -7,7 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fmt, opensshOptions, printTable, run, startRig, target } from './ssh-bench-kit.js';
+import { connectSession, fmt, opensshOptions, printTable, run, startRig, target } from './ssh-bench-kit.js';
 
 const FILE_MIB = Number(process.env.BENCH_DOWNLOAD_MIB ?? 256);
 const ROUNDS = Number(process.env.BENCH_DOWNLOAD_ROUNDS ?? 3);
@@ -21,13 +21,7 @@ async function main(): Promise<void> {
     execFileSync('head', ['-c', String(FILE_MIB * 1024 * 1024), '/dev/urandom'], { stdio: ['ignore', fs.openSync(remote, 'w'), 'inherit'] });
     fs.chmodSync(remote, 0o644);
     const expected = sha256(remote);
-    await rig.client.ok('POST', '/ssh/connect?session_id=default', {
-      user_id: 'bench',
-      hostname: '127.0.0.1',
-      port: rig.sshd.port,
-      username: rig.account.username,
-      private_key: rig.account.privateKey,
-    });
+    await connectSession(rig, 'bench');
 
     const bridgeOut = path.join(work, 'bridge.bin');
     const sftpOut = path.join(work, 'sftp.bin');

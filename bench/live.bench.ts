@@ -6,7 +6,7 @@ import { Client, type ClientChannel } from 'ssh2';
 import { io } from 'socket.io-client';
 import { startBridge } from '../tests/integration/helpers/bridge.js';
 import { connectSocket, pairDevice, request, type ClientSocket } from '../tests/integration/helpers/live-client.js';
-import { fmt, percentile, printTable, startRig, target, type BenchRig } from './ssh-bench-kit.js';
+import { connectSession, fmt, percentile, printTable, startRig, target, type BenchRig } from './ssh-bench-kit.js';
 
 const KEYSTROKES = Number(process.env.BENCH_ECHO_KEYSTROKES ?? 500);
 const WARMUP = 50;
@@ -97,13 +97,7 @@ async function ssh2Path(rig: BenchRig): Promise<EchoPath> {
 async function echoBenchmark(): Promise<void> {
   const rig = await startRig();
   try {
-    await rig.client.ok('POST', '/ssh/connect?session_id=default', {
-      user_id: 'bench',
-      hostname: '127.0.0.1',
-      port: rig.sshd.port,
-      username: rig.account.username,
-      private_key: rig.account.privateKey,
-    });
+    await connectSession(rig, 'bench');
     const paths = { bridge: await bridgePath(rig), ssh2: await ssh2Path(rig) };
     const waiters = { bridge: await prepare(paths.bridge), ssh2: await prepare(paths.ssh2) };
     const samples: Record<keyof typeof paths, number[]> = { bridge: [], ssh2: [] };

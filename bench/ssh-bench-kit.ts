@@ -38,6 +38,17 @@ export async function startRig(env: Record<string, string> = {}): Promise<BenchR
   };
 }
 
+/** Open an SSH session of the rig's bridge to its sshd, with the test account's key. */
+export function connectSession(rig: BenchRig, userId: string, sessionId = 'default'): Promise<unknown> {
+  return rig.client.ok('POST', `/ssh/connect?session_id=${sessionId}`, {
+    user_id: userId,
+    hostname: '127.0.0.1',
+    port: rig.sshd.port,
+    username: rig.account.username,
+    private_key: rig.account.privateKey,
+  });
+}
+
 /** A keep-alive HTTP client (what a phone's HTTP stack does): no TCP handshake per request. */
 export class JsonClient {
   readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { opensshOptions, percentile, printTable, run, startRig, target, timeSequential, fmt } from './ssh-bench-kit.js';
+import { connectSession, fmt, opensshOptions, percentile, printTable, run, startRig, target, timeSequential } from './ssh-bench-kit.js';
 
 const BRIDGE_RUNS = Number(process.env.BENCH_BRIDGE_RUNS ?? 500);
 const CONTROL_RUNS = Number(process.env.BENCH_CONTROL_RUNS ?? 200);
@@ -19,14 +19,7 @@ async function main(): Promise<void> {
   const ssh = opensshOptions(rig);
   const host = `${rig.account.username}@127.0.0.1`;
   try {
-    const connectBody = (userId: string) => ({
-      user_id: userId,
-      hostname: '127.0.0.1',
-      port: rig.sshd.port,
-      username: rig.account.username,
-      private_key: rig.account.privateKey,
-    });
-    await rig.client.ok('POST', '/ssh/connect?session_id=default', connectBody('bench'));
+    await connectSession(rig, 'bench');
     const runTrue = async (userId: string, sessionId?: string): Promise<void> => {
       const body = await rig.client.ok('POST', '/api/terminal/bastion/run', { user_id: userId, command: 'true', session_id: sessionId });
       if (body.exit_code !== 0) throw new Error(`true exited with ${body.exit_code}`);
@@ -56,7 +49,7 @@ async function main(): Promise<void> {
     const users = Array.from({ length: USERS }, (_, i) => `user${i}`);
     const sessionIds = Array.from({ length: SESSIONS_PER_USER }, (_, i) => `s${i}`);
     for (const user of users) {
-      await Promise.all(sessionIds.map((id) => rig.client.ok('POST', `/ssh/connect?session_id=${id}`, connectBody(user))));
+      await Promise.all(sessionIds.map((id) => connectSession(rig, user, id)));
     }
     let completed = 0;
     const deadline = Date.now() + THROUGHPUT_SECONDS * 1000;
