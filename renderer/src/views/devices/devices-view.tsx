@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { DeviceListing } from '../../../../bridge/contracts/pairing';
 import { useApp } from '../../app/app-context';
+import { useAction } from '../../app/use-action';
 import { navigate, useLocation } from '../../app/router';
 import { useNow } from '../../app/use-now';
 import { loadDeviceId } from '../../api/credentials';
@@ -15,18 +16,10 @@ import '../sessions/sessions.css';
 function DeviceRow({ device, self, showUser }: { device: DeviceListing; self: boolean; showUser: boolean }) {
   const { api } = useApp();
   const now = useNow(30_000);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, clearError, run } = useAction({ busyUntilGone: true });
   const revoke = async (): Promise<void> => {
     if (self && !window.confirm('Unpair this phone? You will need a new QR code to use it again.')) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.delete(`/api/devices/${encodeURIComponent(device.id)}`);
-    } catch (e) {
-      setError(errorText(e));
-      setBusy(false);
-    }
+    await run(() => api.delete(`/api/devices/${encodeURIComponent(device.id)}`));
   };
   return (
     <li className="device-row" data-device={device.id}>
@@ -41,7 +34,7 @@ function DeviceRow({ device, self, showUser }: { device: DeviceListing; self: bo
           <span>{device.last_seen_at ? `Seen ${formatSince(device.last_seen_at, now)}` : 'Not seen yet'}</span>
           {device.last_ip && <span className="mono">{device.last_ip}</span>}
         </div>
-        {error && <Banner onDismiss={() => setError(null)}>{error}</Banner>}
+        {error && <Banner onDismiss={clearError}>{error}</Banner>}
       </div>
       <Button variant="ghost" className="danger-text" icon="trash" busy={busy} onClick={() => void revoke()}>
         {self ? 'Unpair' : 'Revoke'}

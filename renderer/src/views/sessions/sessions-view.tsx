@@ -3,28 +3,19 @@
 import { useState } from 'react';
 import type { SshSessionListing } from '../../../../bridge/contracts/ssh';
 import { useApp } from '../../app/app-context';
+import { useAction } from '../../app/use-action';
 import { href, navigate } from '../../app/router';
 import { useNow } from '../../app/use-now';
 import { Badge, Banner, Button, Card, Empty, Loading, PageHeader } from '../../ui/kit';
-import { errorText, formatSince } from '../../ui/format';
+import { formatSince } from '../../ui/format';
 import { ConnectForm, type ConnectPrefill } from './connect-form';
 import './sessions.css';
 
 function SessionRow({ session, onReconnect }: { session: SshSessionListing; onReconnect(prefill: ConnectPrefill): void }) {
   const { api } = useApp();
   const now = useNow(30_000);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const disconnect = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post('/ssh/disconnect', {}, api.userQuery({ session_id: session.session_id }));
-    } catch (e) {
-      setError(errorText(e));
-      setBusy(false);
-    }
-  };
+  const { busy, error, clearError, run } = useAction({ busyUntilGone: true });
+  const disconnect = () => run(() => api.post('/ssh/disconnect', {}, api.userQuery({ session_id: session.session_id })));
   const target = `${session.username}@${session.hostname}${session.port === 22 ? '' : `:${session.port}`}`;
   return (
     <li className="session-row" data-session={session.session_id}>
@@ -39,7 +30,7 @@ function SessionRow({ session, onReconnect }: { session: SshSessionListing; onRe
           {session.via_jump && <span>via {session.via_jump}</span>}
           {!session.active && session.reason && <span className="reason">{session.reason}</span>}
         </div>
-        {error && <Banner onDismiss={() => setError(null)}>{error}</Banner>}
+        {error && <Banner onDismiss={clearError}>{error}</Banner>}
       </div>
       <div className="session-actions">
         {session.active ? (

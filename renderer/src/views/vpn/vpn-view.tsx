@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { VpnContainerList, VpnUserState } from '../../../../bridge/contracts/vpn';
 import { useApp } from '../../app/app-context';
+import { useAction } from '../../app/use-action';
 import { useNow } from '../../app/use-now';
 import { Badge, Banner, Button, Card, Empty, Loading, PageHeader, type Tone } from '../../ui/kit';
 import { errorText, formatSince } from '../../ui/format';
@@ -15,19 +16,8 @@ const LABELS: Record<VpnUserState['state'], string> = { up: 'Connected', connect
 function TunnelCard({ vpn }: { vpn: VpnUserState }) {
   const { api } = useApp();
   const now = useNow(30_000);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const disconnect = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post('/vpn/disconnect', {}, api.userQuery());
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, clearError, run } = useAction();
+  const disconnect = () => run(() => api.post('/vpn/disconnect', {}, api.userQuery()));
   return (
     <Card
       title="Tunnel"
@@ -76,7 +66,7 @@ function TunnelCard({ vpn }: { vpn: VpnUserState }) {
           )}
         </div>
       )}
-      {error && <Banner onDismiss={() => setError(null)}>{error}</Banner>}
+      {error && <Banner onDismiss={clearError}>{error}</Banner>}
     </Card>
   );
 }
