@@ -47,6 +47,11 @@ export interface Bridge {
   capabilities: readonly Capability[];
   /** Listen on config.host:config.port (port 0 picks a free one); resolves with the bound port. */
   listen(): Promise<number>;
+  /**
+   * A second door on 127.0.0.1 (a free port) to the same app and socket.io, for the desktop window when
+   * the bridge itself listens on a LAN address or a name; resolves with its port. Closed by close().
+   */
+  listenLoopback(): Promise<number>;
   /** Close every SSH session, save state, stop listening. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -139,6 +144,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
   });
   context.live.bind(io);
 
+  const loopback = forwardingServer(server);
   let closing: Promise<void> | null = null;
   return {
     config,
@@ -150,17 +156,11 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     context,
     capabilities,
     listen: async () => {
-      const port = await new Promise<number>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
-          const address = server.address();
-          resolve(typeof address === 'object' && address ? address.port : config.port);
-        });
-      });
+      const port = await listenOn(server, config.port, config.host);
       for (const capability of capabilities) await capability.start?.();
       return port;
     },
+    listenLoopback: () => listenOn(loopback, 0, '127.0.0.1'),
     close: () =>
       (closing ??= (async () => {
         for (const capability of [...capabilities].reverse()) {
@@ -173,6 +173,29 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
           void io.close(() => resolve());
           server.closeAllConnections();
         });
+        if (loopback.listening) {
+          loopback.closeAllConnections();
+          await new Promise<void>((resolve) => loopback.close(() => resolve()));
+        }
       })()),
   };
+}
+
+function listenOn(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** An HTTP server that hands every request and upgrade to `target`'s listeners (express and socket.io alike). */
+function forwardingServer(target: http.Server): http.Server {
+  const forwarder = http.createServer((req, res) => target.emit('request', req, res));
+  forwarder.on('upgrade', (req, socket, head) => target.emit('upgrade', req, socket, head));
+  forwarder.keepAliveTimeout = target.keepAliveTimeout;
+  return forwarder;
 }

@@ -13,7 +13,7 @@ import { wireDesktopNotifications } from './notifications/desktop-notifications.
 import { createNotifier } from './notifications/notifier.js';
 import { liveDesktopEvents } from './bridge-desktop-sources.js';
 import { hardenAllWebContents, hardenSession } from './security/harden-web-contents.js';
-import { bridgeOrigin } from './security/web-security.policy.js';
+import { bridgeOrigin, listensOnLoopback } from './security/web-security.policy.js';
 import { autostartDir, launchCommand, StartAtLogin, startedHidden } from './settings/start-at-login.js';
 import { createDesktopTray } from './tray/tray.js';
 import type { TrayAction } from './tray/tray-menu.model.js';
@@ -27,10 +27,12 @@ const windowIcon = path.join(iconDir, 'icon-512.png');
 /** The UI's devices view with its "Pair a phone" dialog open (renderer/src/app/router.ts routes by path). */
 const PAIR_ROUTE = '/devices?pair=1';
 
+/** Starts the bridge; `port` is where it answers on 127.0.0.1, the only address the window loads from. */
 async function startBridge(): Promise<{ bridge: Bridge; port: number }> {
   const bridge = await createBridge(loadConfig(process.env));
   try {
-    return { bridge, port: await bridge.listen() };
+    const port = await bridge.listen();
+    return { bridge, port: listensOnLoopback(bridge.config.host) ? port : await bridge.listenLoopback() };
   } catch (error) {
     await bridge.close();
     throw error;
@@ -42,7 +44,7 @@ async function run(): Promise<void> {
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
   const { bridge, port } = await startBridge();
   const { logger, context } = bridge;
-  const origin = bridgeOrigin(bridge.config.host, port);
+  const origin = bridgeOrigin(port);
   hardenSession(session.defaultSession, origin);
   hardenAllWebContents(app, origin, (url) => void shell.openExternal(url), logger);
 

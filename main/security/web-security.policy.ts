@@ -2,11 +2,20 @@
 // navigations, new windows and permissions the bridge's UI gets, and the Content-Security-Policy.
 // harden-web-contents.ts applies them; tests/unit/main/web-security.policy.test.ts pins them down.
 
-/** The origin the window loads: loopback when the bridge listens on every interface or on loopback. */
-export function bridgeOrigin(host: string, port: number): string {
-  const wildcard = host === '0.0.0.0' || host === '::' || host === '' || host === 'localhost';
-  if (wildcard || host.startsWith('127.') || host === '::1') return `http://127.0.0.1:${port}`;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+/**
+ * Whether the bridge's own listener answers on 127.0.0.1: on every interface or on 127.0.0.1 itself.
+ * `localhost` may resolve to ::1 only, and a LAN address or a DNS name never covers loopback.
+ */
+export function listensOnLoopback(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '' || host === '127.0.0.1';
+}
+
+/**
+ * The origin the window loads: always 127.0.0.1, never a DNS name (a name's answer can change under the
+ * window and carry the owner's session to another machine). `port` is where loopback answers.
+ */
+export function bridgeOrigin(port: number): string {
+  return `http://127.0.0.1:${port}`;
 }
 
 /** Same origin, compared as URL origins (scheme, host, port), never as string prefixes. */

@@ -6,6 +6,8 @@ import { startBridge, type TestBridge } from '../../integration/helpers/bridge.j
 import { liveDesktopEvents } from '../../../main/bridge-desktop-sources.js';
 import type { PairedDeviceEvent } from '../../../main/notifications/desktop-notifications.js';
 import { countContainers, TrayStatusWatcher } from '../../../main/tray/tray-status.js';
+import { bridgeOrigin, listensOnLoopback } from '../../../main/security/web-security.policy.js';
+import { connectSocket } from '../../integration/helpers/live-client.js';
 import type { TrayStatus } from '../../../main/tray/tray-menu.model.js';
 
 const until = async (check: () => boolean, ms = 5000): Promise<void> => {
@@ -61,5 +63,24 @@ describe('desktop wiring on a real bridge', () => {
     const claim = await test.api('POST', '/api/pair/claim', { secret, device_name: 'Pixel 9' }, { token: null });
     expect(claim.status).toBe(200);
     expect(heard).toEqual([{ user_id: 'alice', device_name: 'Pixel 9' }]);
+  });
+});
+
+describe('the window loads from loopback whatever VIGILINK_HOST is', () => {
+  it('answers HTTP and socket.io on 127.0.0.1 when the bridge listens on another address', async () => {
+    // 127.0.0.2 stands in for a LAN address or a DNS name's answer: the bridge's own listener is not on 127.0.0.1.
+    const other = await startBridge({ VIGILINK_HOST: '127.0.0.2' });
+    try {
+      expect(listensOnLoopback(other.bridge.config.host)).toBe(false);
+      const port = await other.bridge.listenLoopback();
+      const origin = bridgeOrigin(port);
+      expect(origin).toBe(`http://127.0.0.1:${port}`);
+      expect(await (await fetch(`${origin}/healthz`)).json()).toEqual({ status: 'ok' });
+      const socket = await connectSocket(origin, { token: other.bridge.ownerToken });
+      expect(socket.connected).toBe(true);
+      socket.close();
+    } finally {
+      await other.close();
+    }
   });
 });

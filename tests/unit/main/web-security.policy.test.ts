@@ -4,6 +4,7 @@ import {
   bridgeOrigin,
   contentSecurityPolicy,
   isSameOrigin,
+  listensOnLoopback,
   navigationAllowed,
   permissionAllowed,
   windowOpenDecision,
@@ -13,16 +14,21 @@ import {
 const ORIGIN = 'http://127.0.0.1:8000';
 
 describe('bridgeOrigin', () => {
-  it('uses loopback when the bridge listens on every interface or on loopback', () => {
-    expect(bridgeOrigin('0.0.0.0', 8000)).toBe('http://127.0.0.1:8000');
-    expect(bridgeOrigin('::', 8123)).toBe('http://127.0.0.1:8123');
-    expect(bridgeOrigin('127.0.0.1', 9000)).toBe('http://127.0.0.1:9000');
-    expect(bridgeOrigin('localhost', 9000)).toBe('http://127.0.0.1:9000');
+  it('is always 127.0.0.1 on the port that answers on loopback', () => {
+    expect(bridgeOrigin(8000)).toBe('http://127.0.0.1:8000');
+    expect(bridgeOrigin(41234)).toBe('http://127.0.0.1:41234');
+  });
+});
+
+describe('listensOnLoopback', () => {
+  it('is true when the bridge listens on every interface or on 127.0.0.1', () => {
+    for (const host of ['0.0.0.0', '::', '', '127.0.0.1']) expect(listensOnLoopback(host)).toBe(true);
   });
 
-  it('uses the address itself when bound to one LAN address (IPv6 in brackets)', () => {
-    expect(bridgeOrigin('192.168.1.20', 8000)).toBe('http://192.168.1.20:8000');
-    expect(bridgeOrigin('fd00::5', 8000)).toBe('http://[fd00::5]:8000');
+  it('is false for DNS names, localhost (may be ::1 only) and LAN addresses: the window then gets its own loopback listener', () => {
+    for (const host of ['workstation.lan', 'localhost', 'example.com', '192.168.1.20', 'fd00::5', '::1', '127.0.0.2']) {
+      expect(listensOnLoopback(host)).toBe(false);
+    }
   });
 });
 
