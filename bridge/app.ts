@@ -73,7 +73,7 @@ function coreCapability(ctx: BridgeContext): Capability {
       }),
       ...sshRoutes(ctx.sessions, ctx.hostKeys),
       ...commandRoutes(ctx.commands),
-      ...filesRoutes(ctx.files),
+      ...filesRoutes(ctx.files, ctx.config.downloadStallMs),
     ],
   };
 }
@@ -91,6 +91,8 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     logger,
     maxSessionsPerUser: config.ssh.maxSessionsPerUser,
     maxChannelsPerConnection: config.ssh.maxChannelsPerConnection,
+    channelsReservedForCommands: config.ssh.channelsReservedForCommands,
+    channelWaitMs: config.ssh.channelWaitMs,
     connectTimeoutMs: config.ssh.connectTimeoutMs,
     keepaliveIntervalMs: config.ssh.keepaliveIntervalMs,
   });

@@ -9,6 +9,11 @@ const flag = z
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
 const seconds = z.coerce.number().positive();
+/** A comma-separated list, blanks dropped. */
+const nameList = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean));
 const positiveInt = z.coerce.number().int().positive();
 
 /** Environment variable -> setting. Each has a default documented in the README. */
@@ -17,14 +22,20 @@ export const configSchema = z.object({
   VIGILINK_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   VIGILINK_DATA_DIR: z.string().min(1).default(path.join(os.homedir(), '.vigilink')),
   VIGILINK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  VIGILINK_CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+  VIGILINK_CORS_ORIGINS: nameList,
+  // The Host header must name the bridge (DNS rebinding): names for its TLS certificate, and extra names.
+  VIGILINK_TLS_NAMES: nameList,
+  VIGILINK_ALLOWED_HOSTS: nameList,
+  // The one-time sign-in link `npm run serve` prints, and the owner session it turns into.
+  SIGNIN_LINK_TTL_SECONDS: seconds.max(3600).default(300),
+  OWNER_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(12 * 60),
   SSH_MAX_SESSIONS_PER_USER: positiveInt.default(5),
   SSH_CONNECT_TIMEOUT_SECONDS: seconds.default(15),
   SSH_MAX_CHANNELS_PER_CONNECTION: positiveInt.max(64).default(8),
   SSH_KEEPALIVE_SECONDS: seconds.default(15),
+  SSH_CHANNEL_WAIT_SECONDS: seconds.default(30),
+  SSH_CHANNELS_RESERVED_FOR_COMMANDS: z.coerce.number().int().min(0).max(64).default(2),
+  DOWNLOAD_STALL_SECONDS: seconds.default(60),
   COMMAND_OUTPUT_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   FS_READ_MAX_BYTES: positiveInt.default(4 * 1024 * 1024),
   VIGILINK_ALLOW_LOCAL_EXEC: flag.default(false),
@@ -59,12 +70,24 @@ export interface BridgeConfig {
   dataDir: string;
   logLevel: ConfigShape['VIGILINK_LOG_LEVEL'];
   corsOrigins: readonly string[];
+  /** Names the bridge's TLS certificate carries (VIGILINK_TLS_NAMES); the Host check accepts them. */
+  tlsNames: readonly string[];
+  /** Extra names (a reverse proxy's, a hosts-file alias) the Host header may carry. */
+  allowedHosts: readonly string[];
+  /** The one-time sign-in link's lifetime, and how long an unused owner session lives. */
+  ownerSignIn: { linkTtlMs: number; sessionIdleMs: number };
   ssh: {
     maxSessionsPerUser: number;
     connectTimeoutMs: number;
     maxChannelsPerConnection: number;
     keepaliveIntervalMs: number;
+    /** How long a request waits for a free channel before 503. */
+    channelWaitMs: number;
+    /** Channels per connection that terminals may not take. */
+    channelsReservedForCommands: number;
   };
+  /** A download that moves no byte for this long is ended and frees its channel. */
+  downloadStallMs: number;
   commandOutputLimitBytes: number;
   fsReadMaxBytes: number;
   allowLocalExec: boolean;
@@ -108,12 +131,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(c.VIGILINK_DATA_DIR),
     logLevel: c.VIGILINK_LOG_LEVEL,
     corsOrigins: c.VIGILINK_CORS_ORIGINS,
+    tlsNames: c.VIGILINK_TLS_NAMES,
+    allowedHosts: c.VIGILINK_ALLOWED_HOSTS,
+    ownerSignIn: { linkTtlMs: c.SIGNIN_LINK_TTL_SECONDS * 1000, sessionIdleMs: c.OWNER_SESSION_IDLE_MINUTES * 60_000 },
     ssh: {
       maxSessionsPerUser: c.SSH_MAX_SESSIONS_PER_USER,
       connectTimeoutMs: c.SSH_CONNECT_TIMEOUT_SECONDS * 1000,
       maxChannelsPerConnection: c.SSH_MAX_CHANNELS_PER_CONNECTION,
       keepaliveIntervalMs: c.SSH_KEEPALIVE_SECONDS * 1000,
+      channelWaitMs: c.SSH_CHANNEL_WAIT_SECONDS * 1000,
+      channelsReservedForCommands: c.SSH_CHANNELS_RESERVED_FOR_COMMANDS,
     },
+    downloadStallMs: c.DOWNLOAD_STALL_SECONDS * 1000,
     commandOutputLimitBytes: c.COMMAND_OUTPUT_LIMIT_BYTES,
     fsReadMaxBytes: c.FS_READ_MAX_BYTES,
     allowLocalExec: c.VIGILINK_ALLOW_LOCAL_EXEC,

@@ -3,8 +3,10 @@ import { pipeline } from 'node:stream/promises';
 import { FsDownloadQuery, FsListQuery, FsListResponse, FsReadQuery, FsReadResponse } from '../contracts/files.js';
 import { defineRoute, STREAMED, type AnyRoute } from '../transport/route.js';
 import type { FilesService } from './files.service.js';
+import { stallGuard } from './stall-guard.js';
 
-export function filesRoutes(files: FilesService): AnyRoute[] {
+/** `stallMs`: a download that moves no byte for this long is ended (DOWNLOAD_STALL_SECONDS). */
+export function filesRoutes(files: FilesService, stallMs: number): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -55,8 +57,8 @@ export function filesRoutes(files: FilesService): AnyRoute[] {
           return STREAMED;
         }
         // pipeline honours backpressure and destroys the body (closing the file) if the client goes away;
-        // the headers are out by then, so a failure mid-stream can only cut the connection.
-        await pipeline(download.body, res).catch(() => res.destroy());
+        // the headers are out by then, so a failure mid-stream (a stall included) can only cut the connection.
+        await pipeline(download.body, stallGuard(stallMs), res).catch(() => res.destroy());
         return STREAMED;
       },
     }),

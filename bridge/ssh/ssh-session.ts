@@ -4,13 +4,24 @@
 import { EventEmitter } from 'node:events';
 import type { Client, ClientChannel, PseudoTtyOptions, SFTPWrapper } from 'ssh2';
 import { AppError, errorMessage } from '../core/errors.js';
-import { Semaphore, type Release } from '../core/semaphore.js';
+import { Semaphore, SlotWaitTimeout, type Release } from '../core/semaphore.js';
 import { CappedBuffer } from '../core/capped-buffer.js';
 
 export interface ExecOptions {
   timeoutMs: number;
   /** Bytes kept per stream; the rest is read and dropped so memory stays flat. */
   outputLimitBytes: number;
+  /** Aborting kills the command and closes its channel (its device was revoked); the exec rejects with the reason. */
+  signal?: AbortSignal | undefined;
+}
+
+/** How one connection shares its channels (OpenSSH's MaxSessions is 10). */
+export interface ChannelLimits {
+  maxChannels: number;
+  /** Channels shells may never take, kept for commands and SFTP; shells get at least one. */
+  reservedForCommands: number;
+  /** How long a request waits for a free channel before a 503 with Retry-After. */
+  waitMs: number;
 }
 
 export interface ExecResult {
@@ -43,17 +54,22 @@ type SessionEvents = { drop: [reason: string] };
 
 export class SshSession extends EventEmitter<SessionEvents> {
   private readonly slots: Semaphore;
+  /** Shells take one of these before a channel slot, so they never hold the channels kept for commands. */
+  private readonly shellSlots: Semaphore;
+  private readonly waitMs: number;
   private closedReason: string | null = null;
 
   constructor(
     readonly info: SessionInfo,
     private readonly client: Client,
-    maxChannels: number,
+    limits: ChannelLimits,
     private readonly jumpClient: Client | null = null,
   ) {
     super();
     this.setMaxListeners(0);
-    this.slots = new Semaphore(maxChannels);
+    this.slots = new Semaphore(limits.maxChannels);
+    this.shellSlots = new Semaphore(Math.max(1, limits.maxChannels - limits.reservedForCommands));
+    this.waitMs = limits.waitMs;
     const onGone = (why: string) => () => this.markClosed(why);
     client.on('error', (error) => this.markClosed(dropReasonOf(error, 'connection')));
     client.on('end', onGone('the server ended the connection'));
@@ -93,9 +109,19 @@ export class SshSession extends EventEmitter<SessionEvents> {
     this.emit('drop', reason);
   }
 
-  private async takeSlot(): Promise<Release> {
+  get shellsOpen(): number {
+    return this.shellSlots.inUse;
+  }
+
+  private async takeSlot(slots: Semaphore = this.slots, signal?: AbortSignal): Promise<Release> {
     this.assertActive();
-    const release = await this.slots.acquire();
+    const release = await slots.acquire({ waitMs: this.waitMs, signal }).catch((error: unknown) => {
+      if (!(error instanceof SlotWaitTimeout)) throw error;
+      const what = slots === this.slots ? 'channels' : 'channels that terminals may use';
+      throw new AppError('unavailable', `All SSH ${what} of session '${this.info.sessionId}' stayed busy for ${error.waitMs / 1000} s: try again shortly`, {
+        retryAfterSeconds: Math.max(1, Math.ceil(error.waitMs / 1000 / 2)),
+      });
+    });
     if (!this.active) {
       release();
       this.assertActive();
@@ -111,7 +137,7 @@ export class SshSession extends EventEmitter<SessionEvents> {
 
   /** Run one command on a fresh channel of this connection. */
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
-    const release = await this.takeSlot();
+    const release = await this.takeSlot(this.slots, options.signal);
     try {
       // Listeners go on in `attach`, synchronously: exit-status can arrive in the same read as the confirmation.
       const collecting = await this.openChannel<ClientChannel, Promise<ExecResult>>(
@@ -125,8 +151,8 @@ export class SshSession extends EventEmitter<SessionEvents> {
   }
 
   /** An SFTP channel that holds a slot until closed. */
-  async openSftp(): Promise<LeasedChannel<SFTPWrapper>> {
-    const release = await this.takeSlot();
+  async openSftp(signal?: AbortSignal): Promise<LeasedChannel<SFTPWrapper>> {
+    const release = await this.takeSlot(this.slots, signal);
     try {
       const sftp = await this.openChannel<SFTPWrapper, SFTPWrapper>((callback) => this.client.sftp(callback), (channel) => channel);
       let closed = false;
@@ -160,13 +186,21 @@ export class SshSession extends EventEmitter<SessionEvents> {
 
   /** An interactive shell with a PTY, holding a slot until its channel closes. */
   async openShell(pty: PseudoTtyOptions): Promise<LeasedChannel<ClientChannel>> {
-    const release = await this.takeSlot();
+    const releaseShare = await this.takeSlot(this.shellSlots);
+    const release = await this.takeSlot().catch((error: unknown) => {
+      releaseShare();
+      throw error;
+    });
+    const releaseBoth = (): void => {
+      release();
+      releaseShare();
+    };
     try {
       const channel = await this.openChannel<ClientChannel, ClientChannel>((callback) => this.client.shell(pty, callback), (stream) => stream);
-      channel.once('close', release);
+      channel.once('close', releaseBoth);
       return { channel, close: () => channel.close() };
     } catch (error) {
-      release();
+      releaseBoth();
       throw error;
     }
   }
@@ -241,6 +275,7 @@ function collectOutput(channel: ClientChannel, options: ExecOptions, session: Ss
       clearTimeout(timer);
       clearTimeout(grace);
       session.off('drop', onDrop);
+      options.signal?.removeEventListener('abort', onAbort);
       return true;
     };
     const finish = (): void => {
@@ -256,12 +291,7 @@ function collectOutput(channel: ClientChannel, options: ExecOptions, session: Ss
     };
     const timer = setTimeout(() => {
       timedOut = true;
-      try {
-        channel.signal('KILL');
-      } catch {
-        // Servers without signal support still get the channel closed below.
-      }
-      channel.close();
+      kill(channel);
       // A server that never confirms the close must not hold the answer.
       grace = setTimeout(finish, 2000);
     }, options.timeoutMs);
@@ -270,6 +300,13 @@ function collectOutput(channel: ClientChannel, options: ExecOptions, session: Ss
       reject(new AppError('upstream_failed', `The SSH session dropped while the command ran: ${reason}`));
     };
     session.once('drop', onDrop);
+    // A revoked caller's command is killed, not left running on the server.
+    const onAbort = (): void => {
+      kill(channel);
+      if (settle()) reject(options.signal!.reason as Error);
+    };
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
 
     channel.on('data', (chunk: Buffer) => stdout.push(chunk));
     channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
@@ -283,4 +320,14 @@ function collectOutput(channel: ClientChannel, options: ExecOptions, session: Ss
       finish();
     });
   });
+}
+
+/** KILL the remote process and close its channel. */
+function kill(channel: ClientChannel): void {
+  try {
+    channel.signal('KILL');
+  } catch {
+    // Servers without signal support still get the channel closed below.
+  }
+  channel.close();
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger.js';
 import type { ConnsStore, StoredSession } from '../store/conns-store.js';
 import type { HostKeyStore } from './host-keys.js';
 import { checkPrivateKey, openSshConnection, type SshCredentials, type SshEndpoint } from './ssh-connect.js';
-import { SshSession, type SessionInfo } from './ssh-session.js';
+import { SshSession, type ChannelLimits, type SessionInfo } from './ssh-session.js';
 
 export interface JumpHost extends SshCredentials {
   hostname: string;
@@ -47,6 +47,8 @@ export interface SshSessionServiceOptions {
   logger: Logger;
   maxSessionsPerUser: number;
   maxChannelsPerConnection: number;
+  channelsReservedForCommands: number;
+  channelWaitMs: number;
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;
 }
@@ -149,7 +151,7 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
         viaJump: request.jump ? `${request.jump.username}@${request.jump.hostname}:${request.jump.port}` : null,
         hostKeyFingerprint: opened.hostKeyFingerprint,
       };
-      const session = new SshSession(info, opened.client, this.options.maxChannelsPerConnection, jumpClient);
+      const session = new SshSession(info, opened.client, channelLimits(this.options), jumpClient);
       this.adopt(session);
       log.info({ event: 'ssh.connect', via_jump: info.viaJump, fingerprint: info.hostKeyFingerprint }, 'ssh session connected');
       return info;
@@ -323,4 +325,8 @@ function toListing(sessionId: string, stored: StoredSession): Omit<SessionListin
     connected_at: stored.connected_at,
     via_jump: stored.via_jump,
   };
+}
+
+function channelLimits(options: SshSessionServiceOptions): ChannelLimits {
+  return { maxChannels: options.maxChannelsPerConnection, reservedForCommands: options.channelsReservedForCommands, waitMs: options.channelWaitMs };
 }

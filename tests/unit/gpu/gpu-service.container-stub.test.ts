@@ -65,6 +65,8 @@ function makeService(containers: ContainerCommandTarget | null, alerts: FiredAle
     logger,
     maxSessionsPerUser: 5,
     maxChannelsPerConnection: 8,
+    channelsReservedForCommands: 2,
+    channelWaitMs: 30_000,
     connectTimeoutMs: 5000,
     keepaliveIntervalMs: 15_000,
   });
