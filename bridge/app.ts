@@ -16,6 +16,7 @@ import { commandRoutes } from './terminal/command.routes.js';
 import { FilesService } from './files/files.service.js';
 import { filesRoutes } from './files/files.routes.js';
 import { createHttpApp } from './transport/http-app.js';
+import { HostCheck } from './transport/host-check.js';
 import { createSocketServer, LiveEmitter, type BridgeIo } from './transport/socket-server.js';
 import { defineRoute } from './transport/route.js';
 import { BRIDGE_VERSION } from './version.js';
@@ -125,12 +126,14 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     vpnCapability(context),
   ];
 
+  const hostCheck = new HostCheck({ publicUrl: config.pairing.publicUrl, tlsNames: config.tlsNames, allowedHosts: config.allowedHosts });
   const app = createHttpApp({
     // Audited operations of every capability (SSH connects, commands run) are recorded with their caller.
     routes: auditedRoutes(capabilities.flatMap((c) => c.routes ?? []), context.audit),
     authenticators: context.authenticators,
     logger,
     corsOrigins: config.corsOrigins,
+    hostCheck,
     version: BRIDGE_VERSION,
     // The web UI (renderer/dist) at /, after the API so it only sees paths no route answered.
     extraHandlers: [uiHandler()],
@@ -142,6 +145,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     authenticators: context.authenticators,
     logger,
     corsOrigins: config.corsOrigins,
+    hostCheck,
     modules: capabilities.flatMap((c) => (c.socket ? [c.socket] : [])),
   });
   context.live.bind(io);

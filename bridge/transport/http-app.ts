@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger.js';
 import { authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
 import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
 import { buildOpenApiDocument, DOCS_HTML, DOCS_INIT_JS } from './openapi.js';
+import type { HostCheck } from './host-check.js';
 import { STREAMED, type AnyRoute, type RouteContext } from './route.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -18,6 +19,8 @@ export interface HttpAppOptions {
   authenticators: readonly Authenticator[];
   logger: Logger;
   corsOrigins: readonly string[];
+  /** Which Host headers name this bridge (DNS rebinding); others are 403. */
+  hostCheck: HostCheck;
   version: string;
   /** Extra express middleware mounted after the API (the renderer's static files). */
   extraHandlers?: express.RequestHandler[];
@@ -50,11 +53,13 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext(options.logger));
+  app.use(hostGuard(options.hostCheck));
   app.use(cors(options.corsOrigins));
   app.use(express.json({ limit: BODY_LIMIT_BYTES, strict: false }));
 
   const openApiDocument = buildOpenApiDocument(options.routes, options.version);
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument));
+  app.use('/docs', docsSecurityHeaders);
   app.get('/docs', (_req, res) => void res.type('html').send(DOCS_HTML));
   app.get('/docs/init.js', (_req, res) => void res.type('js').send(DOCS_INIT_JS));
   app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
@@ -90,6 +95,36 @@ function requestContext(logger: Logger) {
     });
     next();
   };
+}
+
+function hostGuard(hostCheck: HostCheck) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    // SECURITY: a page on another name that resolves here (DNS rebinding) must not reach the API or the UI.
+    if (!hostCheck.allows(req.get('host'))) {
+      throw new AppError('forbidden', 'The Host header does not name this bridge: add the name to VIGILINK_ALLOWED_HOSTS if it is yours');
+    }
+    next();
+  };
+}
+
+/** Swagger UI loads its own bundle and styles only; nothing may frame it (clickjacking the Authorize box). */
+const DOCS_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function docsSecurityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Content-Security-Policy', DOCS_CSP);
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  next();
 }
 
 function cors(allowedOrigins: readonly string[]) {

@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import { authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../contracts/socket.js';
 import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
+import { socketOriginAllowed, type HostCheck } from './host-check.js';
 
 export interface SocketData {
   principal: Principal;
@@ -36,6 +37,7 @@ export interface SocketServerOptions {
   authenticators: readonly Authenticator[];
   logger: Logger;
   corsOrigins: readonly string[];
+  hostCheck: HostCheck;
   modules: readonly SocketModule[];
 }
 
@@ -44,6 +46,12 @@ export function createSocketServer(server: http.Server, options: SocketServerOpt
     cors: options.corsOrigins.length ? { origin: [...options.corsOrigins] } : { origin: false },
     maxHttpBufferSize: 1024 * 1024,
     serveClient: false,
+    // SECURITY: engine.io answers before express, so the Host check runs here too; WebSockets ignore CORS,
+    // so a browser's Origin is checked here as well (no Origin: a non-browser client, which needs a token anyway).
+    allowRequest: (req, callback) => {
+      const host = req.headers.host;
+      callback(null, options.hostCheck.allows(host) && socketOriginAllowed(req.headers.origin, host, options.corsOrigins));
+    },
   });
   io.use((socket, next) => {
     const token: unknown = socket.handshake.auth?.token;

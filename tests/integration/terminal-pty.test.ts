@@ -45,7 +45,8 @@ async function openTerminal(socket: ClientSocket, payload: Record<string, unknow
 
 beforeAll(async () => {
   sshd = await startSshd();
-  t = await startBridge();
+  // Ten channels (the test sshd's MaxSessions): eight terminals on one session plus the two kept for commands.
+  t = await startBridge({ SSH_MAX_CHANNELS_PER_CONNECTION: '10' });
   phone = await pairDevice(t, 'alice', 'terminal phone');
   expect((await t.api('POST', '/ssh/connect?session_id=default', connectBody(sshd.port), { token: phone.token })).status).toBe(200);
 });

@@ -29,8 +29,14 @@ export async function pairDevice(t: TestBridge, userId: string, name = 'test pho
  * adds listeners before connecting: the `state` sent on connect can arrive in the same read as the
  * connect itself.
  */
-export function connectSocket(baseUrl: string, auth: SocketAuth, setup: (socket: ClientSocket) => void = () => undefined, timeoutMs = 5000): Promise<ClientSocket> {
-  const socket: ClientSocket = io(baseUrl, { auth, transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false });
+export function connectSocket(
+  baseUrl: string,
+  auth: SocketAuth,
+  setup: (socket: ClientSocket) => void = () => undefined,
+  timeoutMs = 5000,
+  extraHeaders?: Record<string, string>,
+): Promise<ClientSocket> {
+  const socket: ClientSocket = io(baseUrl, { auth, transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false, ...(extraHeaders ? { extraHeaders } : {}) });
   setup(socket);
   socket.connect();
   return new Promise((resolve, reject) => {
