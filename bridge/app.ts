@@ -17,6 +17,7 @@ import { FilesService } from './files/files.service.js';
 import { filesRoutes } from './files/files.routes.js';
 import { createHttpApp } from './transport/http-app.js';
 import { HostCheck } from './transport/host-check.js';
+import { AbortRegistry } from './core/abort-registry.js';
 import { createSocketServer, LiveEmitter, type BridgeIo } from './transport/socket-server.js';
 import { defineRoute } from './transport/route.js';
 import { BRIDGE_VERSION } from './version.js';
@@ -111,6 +112,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     state: new UserStateService(),
     audit: new AuditLog(config.dataDir, logger),
     terminals: new PtyTerminalService({ sessions, logger, maxPerUser: config.terminals.maxPerUser }),
+    deviceWork: new AbortRegistry(),
   };
   context.state.addSection('ssh', { snapshot: (userId) => ({ sessions: sessions.list(userId) }) });
   sessions.on('change', (userId) => context.state.notify(userId));
@@ -134,6 +136,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     logger,
     corsOrigins: config.corsOrigins,
     hostCheck,
+    deviceWork: context.deviceWork,
     version: BRIDGE_VERSION,
     // The web UI (renderer/dist) at /, after the API so it only sees paths no route answered.
     extraHandlers: [uiHandler()],

@@ -13,6 +13,7 @@ import type { UserStateService } from './live/user-state.service.js';
 import type { LiveEmitter, SocketModule } from './transport/socket-server.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { PtyTerminalService } from './terminal/pty-terminals.service.js';
+import type { AbortRegistry } from './core/abort-registry.js';
 
 /** The shared services every capability may build on. */
 export interface BridgeContext {
@@ -33,6 +34,8 @@ export interface BridgeContext {
   audit: AuditLog;
   /** Interactive PTY terminals; the VPN module plugs in container shells with setContainerShell. */
   terminals: PtyTerminalService;
+  /** Requests in flight per device id: revoking a device aborts them. */
+  deviceWork: AbortRegistry;
 }
 
 export interface Capability {

@@ -21,6 +21,7 @@ export function pairingCapability(ctx: BridgeContext): Capability {
     limiter: new ClaimRateLimiter(ctx.config.pairing.claimsPerMinute),
     audit: ctx.audit,
     live: ctx.live,
+    deviceWork: ctx.deviceWork,
     logger: ctx.logger,
     publicUrl: ctx.config.pairing.publicUrl,
     bindHost: ctx.config.host,

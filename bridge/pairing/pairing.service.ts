@@ -2,6 +2,7 @@
 // phone claims it and gets a device token for one user; devices are listed and revoked here too.
 import type { AuditLog, AuditSource } from '../audit/audit-log.js';
 import type { DeviceListing, PairAddressesResponse, PairClaimResponse, PairOfferResponse } from '../contracts/pairing.js';
+import type { AbortRegistry } from '../core/abort-registry.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { LiveEmitter } from '../transport/socket-server.js';
@@ -17,6 +18,8 @@ export interface PairingServiceOptions {
   limiter: ClaimRateLimiter;
   audit: AuditLog;
   live: LiveEmitter;
+  /** Each device's requests in flight (transport/http-app tracks them); revoke aborts them. */
+  deviceWork: AbortRegistry;
   logger: Logger;
   /** VIGILINK_PUBLIC_URL: replaces http://<lan-address>:<port> in pairing URLs. */
   publicUrl: string | null;
@@ -139,7 +142,9 @@ export class PairingService {
     actFor(device.user_id);
     // The token is out of the registry as soon as revoke() is called; cut the sockets before the file is written.
     const saved = this.options.registry.revoke(id);
+    // Its sockets go (their terminals close with them) and its requests in flight end: commands are killed, downloads cut.
     this.options.live.disconnectWhere((data) => data.principal.kind === 'device' && data.principal.deviceId === id);
+    this.options.deviceWork.abort(id, new AppError('unauthorized', 'This device was revoked'));
     const revoked = await saved;
     this.options.audit.record({
       event: 'device.revoke',

@@ -11,6 +11,8 @@ export interface CommandRequest {
   command: string;
   timeoutMs: number;
   sessionId?: string | undefined;
+  /** Aborting kills the command on the SSH server (its device was revoked). */
+  signal?: AbortSignal | undefined;
   /** The caller's logger (an HTTP request's carries its request id). */
   log?: Logger | undefined;
 }
@@ -47,7 +49,7 @@ export class CommandService {
   }
 
   async run(request: CommandRequest): Promise<CommandOutcome> {
-    const execOptions: ExecOptions = { timeoutMs: request.timeoutMs, outputLimitBytes: this.options.outputLimitBytes };
+    const execOptions: ExecOptions = { timeoutMs: request.timeoutMs, outputLimitBytes: this.options.outputLimitBytes, signal: request.signal };
     const { userId, sessionId } = request;
     const log = (request.log ?? this.options.logger).child({ user_id: userId, session_id: sessionId ?? null });
 

@@ -10,6 +10,7 @@ import { authenticateWith, resolveUserId, type Authenticator, type Principal } f
 import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
 import { buildOpenApiDocument, DOCS_HTML, DOCS_INIT_JS } from './openapi.js';
 import type { HostCheck } from './host-check.js';
+import type { AbortRegistry } from '../core/abort-registry.js';
 import { STREAMED, type AnyRoute, type RouteContext } from './route.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -21,6 +22,8 @@ export interface HttpAppOptions {
   corsOrigins: readonly string[];
   /** Which Host headers name this bridge (DNS rebinding); others are 403. */
   hostCheck: HostCheck;
+  /** Each device's requests in flight, so that revoking the device ends them. */
+  deviceWork: AbortRegistry;
   version: string;
   /** Extra express middleware mounted after the API (the renderer's static files). */
   extraHandlers?: express.RequestHandler[];
@@ -65,7 +68,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
 
   for (const route of options.routes) {
-    app[route.method](route.path, routeHandler(route, options.authenticators));
+    app[route.method](route.path, routeHandler(route, options.authenticators, options.deviceWork));
   }
   for (const handler of options.extraHandlers ?? []) app.use(handler);
 
@@ -164,7 +167,21 @@ function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: s
   return result.data;
 }
 
-function routeHandler(route: AnyRoute, authenticators: readonly Authenticator[]) {
+/**
+ * A device's request is tracked until its answer closes. Revoking the device aborts the signal: work that
+ * takes it (commands) stops and answers the reason, and an answer already streaming (a download) is cut.
+ */
+function trackDeviceWork(principal: Principal | null, deviceWork: AbortRegistry, res: Response): AbortSignal {
+  if (principal?.kind !== 'device') return new AbortController().signal;
+  const work = deviceWork.track(principal.deviceId);
+  res.once('close', work.done);
+  work.signal.addEventListener('abort', () => {
+    if (res.headersSent) res.destroy();
+  });
+  return work.signal;
+}
+
+function routeHandler(route: AnyRoute, authenticators: readonly Authenticator[], deviceWork: AbortRegistry) {
   const auth = route.auth ?? 'user';
   return async (req: Request, res: Response): Promise<void> => {
     let principal: Principal | null = null;
@@ -187,6 +204,7 @@ function routeHandler(route: AnyRoute, authenticators: readonly Authenticator[])
       log: req.log,
       requestId: req.requestId,
       clientAddress: clientAddress(req),
+      signal: trackDeviceWork(principal, deviceWork, res),
       req,
       res,
     };

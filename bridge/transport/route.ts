@@ -18,6 +18,8 @@ export interface RouteContext<Q, B, P> {
   log: Logger;
   requestId: string;
   clientAddress: string;
+  /** Aborts when the caller's device is revoked mid-request: pass it to long work (commands). */
+  signal: AbortSignal;
   req: Request;
   res: Response;
 }

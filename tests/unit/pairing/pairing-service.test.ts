@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditLog, SYSTEM_SOURCE } from '../../../bridge/audit/audit-log.js';
+import { AbortRegistry } from '../../../bridge/core/abort-registry.js';
 import { createLogger } from '../../../bridge/core/logger.js';
 import { ClaimRateLimiter } from '../../../bridge/pairing/claim-rate-limiter.js';
 import { DeviceRegistry } from '../../../bridge/pairing/device-registry.js';
@@ -21,6 +22,7 @@ function service(options: { bindHost: string; publicUrl?: string | null }): Pair
     limiter: new ClaimRateLimiter(10),
     audit: new AuditLog(dir, logger),
     live: new LiveEmitter(),
+    deviceWork: new AbortRegistry(),
     logger,
     publicUrl: options.publicUrl ?? null,
     bindHost: options.bindHost,
