@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { BridgeConfig } from './config/config.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { loadOrCreateOwnerToken, OwnerTokenAuthenticator } from './auth/owner-token.js';
+import { OwnerSessions } from './auth/owner-sessions.js';
+import { authRoutes } from './auth/auth.routes.js';
 import type { BridgeContext, Capability } from './capability.js';
 import { ConnsStore } from './store/conns-store.js';
 import { HostKeyStore } from './ssh/host-keys.js';
@@ -76,6 +78,7 @@ function coreCapability(ctx: BridgeContext): Capability {
       ...sshRoutes(ctx.sessions, ctx.hostKeys),
       ...commandRoutes(ctx.commands),
       ...filesRoutes(ctx.files, ctx.config.downloadStallMs),
+      ...authRoutes(ctx.ownerSessions),
     ],
   };
 }
@@ -99,6 +102,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     keepaliveIntervalMs: config.ssh.keepaliveIntervalMs,
   });
   sessions.restore();
+  const ownerSessions = new OwnerSessions(config.ownerSignIn);
   const context: BridgeContext = {
     config,
     logger,
@@ -107,7 +111,8 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     sessions,
     commands: new CommandService({ sessions, logger, outputLimitBytes: config.commandOutputLimitBytes, allowLocalExec: config.allowLocalExec }),
     files: new FilesService({ sessions, readMaxBytes: config.fsReadMaxBytes }),
-    authenticators: [new OwnerTokenAuthenticator(ownerToken)],
+    authenticators: [new OwnerTokenAuthenticator(ownerToken), ownerSessions],
+    ownerSessions,
     live: new LiveEmitter(),
     state: new UserStateService(),
     audit: new AuditLog(config.dataDir, logger),

@@ -14,6 +14,7 @@ import type { LiveEmitter, SocketModule } from './transport/socket-server.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { PtyTerminalService } from './terminal/pty-terminals.service.js';
 import type { AbortRegistry } from './core/abort-registry.js';
+import type { OwnerSessions } from './auth/owner-sessions.js';
 
 /** The shared services every capability may build on. */
 export interface BridgeContext {
@@ -24,6 +25,8 @@ export interface BridgeContext {
   sessions: SshSessionService;
   commands: CommandService;
   files: FilesService;
+  /** One-time sign-in links and the owner sessions they open (kept in memory only). */
+  ownerSessions: OwnerSessions;
   /** Token checks, in order; the pairing capability adds device tokens. */
   authenticators: Authenticator[];
   /** Push events to a user's sockets (bound once socket.io is up). */

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { createBridge } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './core/logger.js';
+import { signInUrl } from './auth/auth.routes.js';
 
 /** The URLs a person can open: loopback and every LAN IPv4 address when bound to all interfaces. */
 export function listenUrls(host: string, port: number): string[] {
@@ -29,8 +30,11 @@ async function main(): Promise<void> {
   const bridge = await createBridge(config, { logger });
   const port = await bridge.listen();
   process.stdout.write(`Vigilink bridge listening on ${listenUrls(config.host, port).join(' ')}\n`);
-  // Like Jupyter's token link: opens the UI signed in as the owner (stdout only, never the log).
-  process.stdout.write(`Owner link (keep it private): ${listenUrls(config.host, port)[0]}/#owner=${bridge.ownerToken}\n`);
+  // Like Jupyter's token link, but the owner token itself is never printed (stdout ends up in journald):
+  // a nonce that works once, for a few minutes, and opens an owner session that dies with the bridge.
+  const { nonce, expiresInMs } = bridge.context.ownerSessions.issueNonce();
+  const lifetime = expiresInMs >= 120_000 ? `${Math.round(expiresInMs / 60_000)} min` : `${Math.round(expiresInMs / 1000)} s`;
+  process.stdout.write(`Sign-in link (works once, for ${lifetime}; \`npm run signin\` makes another): ${signInUrl(listenUrls(config.host, port)[0]!, nonce)}\n`);
   logger.info({ config: { ...config } }, 'bridge started');
 
   let stopping = false;

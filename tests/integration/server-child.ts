@@ -17,6 +17,8 @@ export interface BridgeChild {
   dataDir: string;
   /** Everything the process wrote to stdout so far. */
   stdout(): string;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
   /** Send a signal and wait for the exit code (null when it died of a signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -69,6 +71,7 @@ export async function startBridgeChild(options: BridgeChildOptions): Promise<Bri
     token: fs.readFileSync(path.join(options.dataDir, 'owner.token'), 'utf8').trim(),
     dataDir: options.dataDir,
     stdout: () => out,
+    stderr: () => err,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -51,6 +51,17 @@ describe('npm run serve', () => {
     const health = await fetch(`${child.baseUrl}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
 
+    // The sign-in link works once; the owner token itself is never printed.
+    const link = await eventually('the sign-in line', () => /^Sign-in link .*: (http:\/\/127\.0\.0\.1:\d+\/#signin=([A-Za-z0-9_-]{43}))$/m.exec(child.stdout()));
+    expect(link?.[1]?.startsWith(child.baseUrl)).toBe(true);
+    const signIn = () =>
+      fetch(`${child.baseUrl}/api/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nonce: link![2] }) });
+    const first = await signIn();
+    expect(first.status).toBe(200);
+    const session = ((await first.json()) as { token: string }).token;
+    expect((await signIn()).status).toBe(401);
+    expect((await fetch(`${child.baseUrl}/api/devices`, { headers: { authorization: `Bearer ${session}` } })).status).toBe(200);
+
     const connected = await post(child, '/ssh/connect?session_id=kept', connectBody(sshd, account));
     expect(connected.status).toBe(200);
     const port = Number(new URL(child.baseUrl).port);
@@ -59,7 +70,10 @@ describe('npm run serve', () => {
     // One line says where it listens; the JSON log lines never hold the token.
     const lines = child.stdout().split('\n').filter(Boolean);
     expect(lines.filter((l) => l.includes('listening on'))).toEqual([child.startLine]);
-    expect(lines.filter((l) => l.startsWith('{') && l.includes(child.token))).toEqual([]);
+    for (const secret of [child.token, session]) {
+      expect(child.stdout()).not.toContain(secret);
+      expect(child.stderr()).not.toContain(secret);
+    }
     expect(child.stdout()).toContain('"msg":"shutting down: closing SSH sessions and saving state"');
     // The node process behind npm is gone too, and sshd saw the session end.
     expect(await portClosed(port)).toBe(true);
