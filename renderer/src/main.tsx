@@ -7,7 +7,7 @@ import './styles/surfaces.css';
 import './styles/overlays.css';
 import { createRoot } from 'react-dom/client';
 import { StrictMode } from 'react';
-import { takeOwnerTokenFromUrl } from './api/credentials';
+import { takeSignInNonceFromUrl } from './api/credentials';
 import { App } from './app/app';
 import { detectPlatform } from './platform/host-platform';
 
@@ -19,11 +19,11 @@ function takePairSecret(): string | null {
   return secret;
 }
 
-const ownerTokenFromUrl = takeOwnerTokenFromUrl();
+const signInNonce = takeSignInNonceFromUrl();
 const pairSecret = takePairSecret();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App platform={detectPlatform()} ownerTokenFromUrl={ownerTokenFromUrl} pairSecret={pairSecret} />
+    <App platform={detectPlatform()} signInNonce={signInNonce} pairSecret={pairSecret} />
   </StrictMode>,
 );

@@ -28,6 +28,8 @@ test('desktop shell (preload stubbed): signed in by the shell, version and start
   await expect(page).toHaveURL(`${stack.baseUrl}/sessions`);
   await expect(page.getByText('Acting for')).toBeVisible();
   await expect(page.locator('.conn-online').filter({ visible: true })).toBeVisible();
+  // The shell's owner token stays in memory: nothing of it in the page's storage.
+  expect(await page.evaluate('JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])')).not.toContain(stack.token);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).first().click();
   const card = page.locator('.card', { hasText: 'This workstation' });

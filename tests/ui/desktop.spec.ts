@@ -2,23 +2,40 @@
 // form, see it listed, run a command in the terminal, browse, preview and download a file, watch GPUs.
 import fs from 'node:fs';
 import path from 'node:path';
-import { connectSession, expect, openOwner, shot, terminalText, test } from './fixtures.js';
+import { connectSession, DESKTOP, expect, openOwner, shot, signInLink, terminalText, test } from './fixtures.js';
 
 const USER = 'desk-user';
 
-test('the owner link signs in and leaves no token in the address bar or history', async ({ browser, stack }) => {
-  const { context, page } = await openOwner(browser, stack, { user: USER });
-  expect(page.url()).not.toContain(stack.token);
-  // The entry was replaced, not pushed: going back leaves the app without passing a URL with the token.
+test('the sign-in link signs in once and leaves no owner token in the address bar, history or localStorage', async ({ browser, stack }) => {
+  const context = await browser.newContext(DESKTOP);
+  const page = await context.newPage();
+  const link = await signInLink(stack);
+  const nonce = new URL(link).hash.replace('#signin=', '');
+  await page.goto(link);
+  await expect(page).toHaveURL(`${stack.baseUrl}/sessions`);
+  await expect(page.locator('.conn-online').filter({ visible: true })).toBeVisible();
+  expect(page.url()).not.toContain(nonce);
+  // The entry was replaced, not pushed: going back leaves the app without passing a URL with the nonce.
   await page.goBack();
-  expect(page.url()).not.toContain(stack.token);
+  expect(page.url()).not.toContain(nonce);
   await page.goForward();
   await expect(page).toHaveURL(`${stack.baseUrl}/sessions`);
-  expect(await page.evaluate("localStorage.getItem('vigilink.token')")).toBe(stack.token);
-  // A reload keeps the owner signed in (the token lives in localStorage, not the URL).
+  // Neither the owner token nor the session it opened is in localStorage; the session is this tab's only.
+  const local: string = await page.evaluate('JSON.stringify(Object.entries(localStorage))');
+  expect(local).not.toContain(stack.token);
+  const session: string | null = await page.evaluate("sessionStorage.getItem('vigilink.token')");
+  expect(session).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(session).not.toBe(stack.token);
+  expect(local).not.toContain(session);
+  // A reload keeps the owner signed in (this tab's session), without the link.
   await page.reload();
   await expect(page.locator('.conn-online').filter({ visible: true })).toBeVisible();
   await expect(page.getByText('Acting for')).toBeVisible();
+  // The link is dead: opened again (another tab, or from history) it signs nobody in.
+  const again = await context.newPage();
+  await again.goto(link);
+  await expect(again.getByText('Access ended')).toBeVisible();
+  await expect(again.getByRole('alert')).toContainText('already used or has expired');
   await context.close();
 });
 

@@ -1,5 +1,5 @@
 // Playwright fixtures for the UI tests: one real stack per worker, and helpers that open the desktop UI
-// as the owner (through the owner link, as `npm run serve` prints it) or a phone-sized context.
+// as the owner (through a one-time sign-in link, as `npm run serve` prints it) or a phone-sized context.
 import fs from 'node:fs';
 import path from 'node:path';
 import { test as base, devices, expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
@@ -48,7 +48,14 @@ export function watchProblems(page: Page): string[] {
   return problems;
 }
 
-/** The desktop UI signed in through the owner link; the token leaves the address bar at once. */
+/** A fresh one-time sign-in link (`<base>/#signin=<nonce>`), made with the owner token. */
+export async function signInLink(stack: UiStack): Promise<string> {
+  const link = await stack.bridge.api<{ url: string }>('POST', '/api/auth/signin-link');
+  if (link.status !== 200) throw new Error(`signin-link failed: ${link.status} ${JSON.stringify(link.body)}`);
+  return link.body.url;
+}
+
+/** The desktop UI signed in through a sign-in link; the nonce leaves the address bar at once. */
 export async function openOwner(browser: Browser, stack: UiStack, options: OwnerOptions): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ ...SIZES[options.size ?? 'desktop'], colorScheme: options.colorScheme ?? 'light' });
   await context.addInitScript((user) => {
@@ -57,7 +64,7 @@ export async function openOwner(browser: Browser, stack: UiStack, options: Owner
   }, options.user);
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await page.goto(`${stack.baseUrl}/#owner=${stack.token}`);
+  await page.goto(await signInLink(stack));
   await expect(page).toHaveURL(`${stack.baseUrl}/sessions`);
   await expect(page.locator('.conn-online').filter({ visible: true })).toBeVisible();
   return { context, page, problems };

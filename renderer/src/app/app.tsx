@@ -1,7 +1,7 @@
-// The app's top level: who is signed in (owner link, desktop shell, paired device, or nobody), the
+// The app's top level: who is signed in (sign-in link, desktop shell, paired device, or nobody), the
 // pairing page, and the views behind the shell.
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
-import { clearCredentials, loadCredentials, loadOwnerUser, saveCredentials, type Credentials } from '../api/credentials';
+import { clearCredentials, loadCredentials, loadOwnerUser, saveCredentials, signInWithNonce, type Credentials } from '../api/credentials';
 import type { HostPlatform } from '../platform/host-platform';
 import { Icon } from '../ui/icons';
 import { Loading } from '../ui/kit';
@@ -73,7 +73,7 @@ function SignedOut({ reason }: { reason: string | null }) {
           <div>
             <Icon name="terminal" />
             <p>
-              <strong>On the workstation:</strong> open the owner link that <code>npm run serve</code> printed, or the Vigilink desktop app.
+              <strong>On the workstation:</strong> open the sign-in link that <code>npm run serve</code> printed (<code>npm run signin</code> prints a new one), or the Vigilink desktop app.
             </p>
           </div>
         </div>
@@ -82,17 +82,33 @@ function SignedOut({ reason }: { reason: string | null }) {
   );
 }
 
-export function App({ platform, ownerTokenFromUrl, pairSecret }: { platform: HostPlatform; ownerTokenFromUrl: string | null; pairSecret: string | null }) {
+/** The sign-in link's nonce works once: StrictMode's second effect run must not spend it again. */
+let signingIn: Promise<Credentials> | null = null;
+
+async function signedInCredentials(platform: HostPlatform, signInNonce: string | null): Promise<Auth> {
+  if (signInNonce) {
+    try {
+      const session = await (signingIn ??= signInWithNonce(signInNonce));
+      saveCredentials(session);
+      return { phase: 'in', credentials: session };
+    } catch (error) {
+      return { phase: 'out', reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  // The desktop shell's owner token stays in memory: the preload hands it over again after a reload.
+  const fromShell = await platform.ownerToken().catch(() => null);
+  if (fromShell) return { phase: 'in', credentials: { kind: 'owner', token: fromShell } };
+  const credentials = loadCredentials();
+  return credentials ? { phase: 'in', credentials } : { phase: 'out', reason: null };
+}
+
+export function App({ platform, signInNonce, pairSecret }: { platform: HostPlatform; signInNonce: string | null; pairSecret: string | null }) {
   const { path } = useLocation();
   const [auth, setAuth] = useState<Auth>({ phase: 'checking' });
 
   const resolve = useCallback(async () => {
-    if (ownerTokenFromUrl) saveCredentials({ kind: 'owner', token: ownerTokenFromUrl });
-    const fromShell = await platform.ownerToken().catch(() => null);
-    if (fromShell) saveCredentials({ kind: 'owner', token: fromShell });
-    const credentials = loadCredentials();
-    setAuth(credentials ? { phase: 'in', credentials } : { phase: 'out', reason: null });
-  }, [platform, ownerTokenFromUrl]);
+    setAuth(await signedInCredentials(platform, signInNonce));
+  }, [platform, signInNonce]);
 
   useEffect(() => {
     if (path !== '/pair') void resolve();
