@@ -42,7 +42,9 @@ export function authRoutes(sessions: OwnerSessions): AnyRoute[] {
       path: '/api/auth/signout',
       tag: 'auth',
       summary: 'End the owner session this request carries (other tokens are left alone)',
+      auth: 'owner',
       response: SignOutResponse,
+      errors: [403],
       handler: ({ req }) => ({ signed_out: sessions.revoke(bearerToken(req.get('authorization')) ?? '') }),
     }),
   ];

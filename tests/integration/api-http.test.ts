@@ -15,6 +15,8 @@ const PUBLIC_OPERATIONS = new Set([
   'get /healthz',
   // A phone trades a one-time pairing code for its device token: it has no token yet (pairing issue).
   'post /api/pair/claim',
+  // The owner trades the one-time nonce of a sign-in link for an owner session: no token yet (issue 10, item 8).
+  'post /api/auth/signin',
 ]);
 
 beforeAll(async () => {
