@@ -151,8 +151,8 @@ export class SshSession extends EventEmitter<SessionEvents> {
   }
 
   /** An SFTP channel that holds a slot until closed. */
-  async openSftp(signal?: AbortSignal): Promise<LeasedChannel<SFTPWrapper>> {
-    const release = await this.takeSlot(this.slots, signal);
+  async openSftp(): Promise<LeasedChannel<SFTPWrapper>> {
+    const release = await this.takeSlot();
     try {
       const sftp = await this.openChannel<SFTPWrapper, SFTPWrapper>((callback) => this.client.sftp(callback), (channel) => channel);
       let closed = false;
