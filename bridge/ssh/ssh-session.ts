@@ -257,7 +257,8 @@ export function dropReasonOf(error: Error & { level?: string }, what: string): s
 
 /**
  * Read a command's output with a cap per stream and a timeout. Resolves once the channel is closed (a
- * timeout signals KILL and closes it); rejects only when the whole session drops underneath it.
+ * timeout signals KILL and closes it); rejects only when the whole session drops underneath it, or when
+ * the caller's signal aborts (KILL and close too, then the signal's reason).
  */
 function collectOutput(channel: ClientChannel, options: ExecOptions, session: SshSession): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
