@@ -66,11 +66,11 @@ describe('revoking a device', () => {
     const opened = await request<TermOpened>(socket, 'term:open', { cols: 80, rows: 24 });
     expect(opened.ok).toBe(true);
     const command = t.api('POST', '/api/terminal/bastion/run', { command: 'sleep 61.5', timeout: 120 }, { token: phone.token });
-    const kept = t.api('POST', '/api/terminal/bastion/run', { command: 'sleep 2.5; echo kept', timeout: 60 }, { token: tablet.token });
+    const kept = t.api('POST', '/api/terminal/bastion/run', { command: 'sleep 5; echo kept', timeout: 60 }, { token: tablet.token });
     const download = slowDownload(phone.token);
     await eventually('the command runs on the server', () => pidsOf('sleep 61.5').length === 1);
     await eventually('the download moves', () => download.received() > 64 * 1024);
-    expect(session.channelsInUse).toBe(4);
+    await eventually('terminal, two commands and the download hold channels', () => session.channelsInUse === 4);
     expect(t.bridge.context.deviceWork.count(phone.deviceId)).toBe(2);
 
     const started = Date.now();
