@@ -91,6 +91,25 @@ describe('npm run serve', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'conns.json'), 'utf8')).users.bob.sessions.s).toBeDefined();
   });
 
+  it('npm run signin prints a new one-time link for the running bridge, never the owner token', { timeout: 120_000 }, async () => {
+    const dataDir = makeDataDir();
+    dataDirs.push(dataDir);
+    const child = await startBridgeChild({ dataDir });
+    try {
+      const port = new URL(child.baseUrl).port;
+      const env = { ...process.env, VIGILINK_HOST: '127.0.0.1', VIGILINK_PORT: port, VIGILINK_DATA_DIR: dataDir };
+      const result = spawnSync('npm', ['run', '--silent', 'signin'], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout + result.stderr).not.toContain(child.token);
+      const nonce = new RegExp(`^Sign-in link \\(works once, for 300 s\\): ${child.baseUrl}/#signin=([A-Za-z0-9_-]{43})\\n$`).exec(result.stdout)?.[1];
+      expect(nonce, result.stdout).toBeDefined();
+      const signIn = await fetch(`${child.baseUrl}/api/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nonce }) });
+      expect(signIn.status).toBe(200);
+    } finally {
+      await child.stop('SIGTERM');
+    }
+  });
+
   it('refuses a bad configuration with exit 2, naming the variable', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'bridge/server.ts'], {
       cwd: REPO_ROOT,
