@@ -9,7 +9,8 @@ import type { VpnContainerList, VpnStatusResponse, VpnUserState } from '../contr
 import type { ConnsStore } from '../store/conns-store.js';
 import type { ContainerDriver, ContainerInfo } from './container-driver.js';
 import type { TunnelRequest } from './openconnect-args.js';
-import { applyProbe, newTunnel, RECONNECT_FIRST_MS, RECONNECT_MAX_MS, RETRYING, type TunnelRecord } from './tunnel-record.js';
+import { applyProbe, newTunnel, tunnelView, RECONNECT_FIRST_MS, RECONNECT_MAX_MS, RETRYING, type TunnelRecord } from './tunnel-record.js';
+import { UserGate } from './user-gate.js';
 import { loginAndStart, type LoginDeps } from './vpn-login.js';
 import type { VpnPrompts } from './vpn-prompts.js';
 import { probeTunnel, readFailure, stopTunnel, type TunnelFailure } from './vpn-tunnel.js';
@@ -54,8 +55,8 @@ type Events = { change: [userId: string] };
 
 export class VpnService extends EventEmitter<Events> {
   private readonly records = new Map<string, VpnRecord>();
-  private readonly lastConnectAt = new Map<string, number>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Serialises a user's connect/disconnect/reconnect and spaces connects (VPN_COOLDOWN_SECONDS). */
+  private readonly gate: UserGate;
   /** Why the last connect failed, shown while no container is left (clients that did not wait learn it here). */
   private readonly lastFailure = new Map<string, string>();
   private closed = false;
@@ -63,6 +64,7 @@ export class VpnService extends EventEmitter<Events> {
   constructor(private readonly options: VpnServiceOptions) {
     super();
     this.setMaxListeners(0);
+    this.gate = new UserGate(options.config.cooldownMs);
   }
 
   get driver(): ContainerDriver {
@@ -76,38 +78,16 @@ export class VpnService extends EventEmitter<Events> {
     return `vigilink-${safe}${suffix}-${this.options.instance}`;
   }
 
-  /** Serialise a user's connect/disconnect/reconnect so two of them never interleave. */
-  private withUserLock<T>(userId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(userId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
-    this.locks.set(userId, next);
-    void next.finally(() => this.locks.get(userId) === next && this.locks.delete(userId)).catch(() => undefined);
-    return next;
-  }
-
-  private checkCooldown(userId: string): void {
-    const cooldown = this.options.config.cooldownMs;
-    const last = this.lastConnectAt.get(userId);
-    const now = Date.now();
-    if (cooldown > 0 && last !== undefined && now - last < cooldown) {
-      const wait = Math.max(1, Math.ceil((cooldown - (now - last)) / 1000));
-      throw new AppError('rate_limited', `VPN connects for '${userId}' are limited to one per ${cooldown / 1000} s: retry in ${wait} s`, {
-        retryAfterSeconds: wait,
-      });
-    }
-    this.lastConnectAt.set(userId, now);
-  }
-
   async connect(request: VpnConnectRequest): Promise<{ containerId: string }> {
     const { userId } = request;
     if (request.real && !request.tunnel) throw new AppError('invalid', 'vpn_url: Required when real is true');
-    this.checkCooldown(userId);
+    this.gate.checkCooldown(userId);
     // A login still waiting for an answer gives way to this connect instead of holding the lock.
     this.options.prompts.cancel(userId, 'a new connect replaced it');
     this.lastFailure.delete(userId);
     let containerReady!: (result: { containerId: string }) => void;
     const ready = new Promise<{ containerId: string }>((resolve) => (containerReady = resolve));
-    const work = this.withUserLock(userId, async () => {
+    const work = this.gate.lock(userId, async () => {
       const log = this.options.logger.child({ user_id: userId });
       const record = await this.ensureContainer(userId, log);
       containerReady({ containerId: record.containerId });
@@ -237,8 +217,10 @@ export class VpnService extends EventEmitter<Events> {
   async disconnect(userId: string, reason = 'disconnected'): Promise<void> {
     this.require(userId);
     this.options.prompts.cancel(userId, reason);
-    await this.withUserLock(userId, async () => {
-      const record = this.require(userId);
+    await this.gate.lock(userId, async () => {
+      // A login this disconnect abandoned has removed the container already.
+      const record = this.records.get(userId);
+      if (!record) return;
       // openconnect logs out of the server first; a container that is already gone is fine.
       if (record.tunnel) await stopTunnel(this.driver, record.containerId).catch(() => undefined);
       await this.removeRecord(record, reason);
@@ -303,7 +285,7 @@ export class VpnService extends EventEmitter<Events> {
   }
 
   private reconnect(record: VpnRecord, tunnel: TunnelRecord): Promise<void> {
-    return this.withUserLock(record.userId, async () => {
+    return this.gate.lock(record.userId, async () => {
       if (this.closed || this.records.get(record.userId) !== record || record.tunnel !== tunnel || tunnel.password === null) return;
       Object.assign(tunnel, { state: 'authenticating', reason: 'reconnecting' });
       this.changed(record.userId);
@@ -396,18 +378,8 @@ export class VpnService extends EventEmitter<Events> {
 
   snapshot(userId: string): VpnUserState {
     const record = this.records.get(userId);
-    const tunnel = record?.tunnel;
-    return {
-      container_id: record?.containerId ?? null,
-      state: tunnel?.state ?? 'none',
-      ip: tunnel?.ip ?? null,
-      server: tunnel?.request.server ?? null,
-      since: tunnel?.since ?? null,
-      reason: tunnel?.reason ?? (record ? null : (this.lastFailure.get(userId) ?? null)),
-      log_tail: tunnel?.state === 'down' ? tunnel.logTail : [],
-      auto_reconnect: (tunnel?.password ?? null) !== null,
-      prompt: this.options.prompts.current(userId),
-    };
+    const view = tunnelView(record?.tunnel ?? null, record ? null : (this.lastFailure.get(userId) ?? null));
+    return { container_id: record?.containerId ?? null, ...view, prompt: this.options.prompts.current(userId) };
   }
 
   private changed(userId: string): void {

@@ -180,6 +180,18 @@ describe('auto-reconnect with a second factor', () => {
     expect(up.vpn.ip).toMatch(VPN_POOL);
     expect(await execIn(up.container_id, ['ip', 'route', 'get', VPN_SIDE_SSH_HOST])).toContain('dev vigilink0');
   });
+
+  it('stops auto-reconnect with the reason when nobody answers, and asks no more (no retries against a lockout)', { timeout: 240_000 }, async () => {
+    const again = nextPrompt('bob', 90_000);
+    await otpServer.kill();
+    await otpServer.restart();
+    expect((await again).reconnect).toBe(true);
+    const status = async () => (await t.api('GET', '/vpn/status?user_id=bob')).body;
+    const stopped = await waitFor('bob after the unanswered prompt', status, (b) => b.vpn?.auto_reconnect === false, (PROMPT_TIMEOUT_SECONDS + 30) * 1000);
+    expect(stopped.vpn).toMatchObject({ state: 'down', reason: `auto-reconnect stopped: nobody answered the login form within ${PROMPT_TIMEOUT_SECONDS} s` });
+    await expect(nextPrompt('bob', 6_000)).rejects.toThrow(/no matching/);
+    expect((await status()).vpn.state).toBe('down');
+  });
 });
 
 describe('secrets', () => {
