@@ -191,6 +191,8 @@ describe('auto-reconnect with a second factor', () => {
     expect(stopped.vpn).toMatchObject({ state: 'down', reason: `auto-reconnect stopped: nobody answered the login form within ${PROMPT_TIMEOUT_SECONDS} s` });
     await expect(nextPrompt('bob', 6_000)).rejects.toThrow(/no matching/);
     expect((await status()).vpn.state).toBe('down');
+    // The abandoned login's openconnect is gone too (its stdin closed).
+    expect(await execIn(stopped.container_id, ['ps', '-eo', 'args'])).not.toContain('openconnect');
   });
 });
 
