@@ -1,6 +1,6 @@
 // Starting openconnect in a container and reading its tunnel: the login's session cookie goes to the start
-// exec's stdin (openconnect --cookie-on-stdin) and nowhere else; "up" means the tun interface has an address, as the
-// container itself reports it.
+// exec's stdin (openconnect --cookie-on-stdin) and nowhere else; "up" means the tun interface has an
+// address, as the container itself reports it.
 import crypto from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import type { ContainerDriver } from './container-driver.js';

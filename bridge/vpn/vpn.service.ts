@@ -1,5 +1,6 @@
 // One VPN container per user: create or reuse it, log in and start openconnect in it (vpn-login.ts), report
-// the tunnel as the container tells it, remove it on disconnect, and adopt the ones a previous bridge process left running.
+// the tunnel as the container tells it, remove it on disconnect, and adopt the ones a previous bridge
+// process left running.
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AppError } from '../core/errors.js';
