@@ -64,7 +64,7 @@ function TunnelCard({ vpn }: { vpn: VpnUserState }) {
           </dl>
         )}
       </div>
-      {vpn.auto_reconnect && vpn.state !== 'up' && vpn.container_id && <p className="muted">Reconnecting by itself with backoff.</p>}
+      {vpn.auto_reconnect && (vpn.state === 'down' || vpn.state === 'connecting') && vpn.container_id && <p className="muted">Reconnecting by itself with backoff.</p>}
       {vpn.state === 'none' && !vpn.container_id && vpn.reason && <Banner title="The last connect failed">{vpn.reason}</Banner>}
       {vpn.state === 'down' && (
         <div className="vpn-failure">
