@@ -40,6 +40,7 @@ export function formMessage(lines: readonly string[]): string | null {
 
 const SLUG = /[^a-z0-9]+/g;
 const TEXT_LABEL = /user|login|e-?mail|name|realm|domain|account/i;
+const DUO_WORDS = /\b(push|phone|sms)\b/i;
 const ONE_TIME = /one.?time|otp|oath|token|passcode|verification|code|2fa|second factor|authenticator|pin\b/i;
 
 /**
@@ -53,7 +54,9 @@ export function toField(prompt: ParsedPrompt, message: string | null): VpnPrompt
     return { name, label: prompt.label, type: 'select', options: prompt.choices.map((choice) => ({ value: choice, label: choice })), one_time_code: false };
   }
   const type = TEXT_LABEL.test(prompt.label) ? 'text' : 'password';
-  return { name, label: prompt.label, type, options: [], one_time_code: ONE_TIME.test(`${prompt.label}\n${message ?? ''}`) };
+  const words = `${prompt.label}\n${message ?? ''}`;
+  // A Duo-style second password also takes words ("push", "phone", "sms"): no numbers-only keypad then.
+  return { name, label: prompt.label, type, options: [], one_time_code: ONE_TIME.test(words) && !DUO_WORDS.test(words) };
 }
 
 /** What `openconnect --authenticate` prints on success: shell assignments with single-quoted values. */

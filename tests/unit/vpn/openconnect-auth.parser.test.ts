@@ -33,6 +33,8 @@ describe('toField', () => {
     });
     expect(toField({ label: 'Password', choices: null }, 'Please enter your password.').one_time_code).toBe(false);
     expect(toField({ label: 'Username', choices: null }, null).type).toBe('text');
+    const duo = toField({ label: 'Password1', choices: null }, 'Enter a passcode or one of: push, phone, sms');
+    expect(duo).toMatchObject({ type: 'password', one_time_code: false });
   });
 
   it('turns choices into options and labels into safe names', () => {
