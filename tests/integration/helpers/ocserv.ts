@@ -1,6 +1,7 @@
 // The tests' own AnyConnect server: ocserv in a container on an --internal network, with a throwaway
 // self-signed certificate (made when the container starts), a password file with one user (ocpasswd), an
 // address pool, and an sshd that listens only on the VPN side (10.77.1.1, reachable only through a tunnel).
+// The MFA variants (tests/fixtures/ocserv-mfa) log in with PAM instead: the Unix password, then a TOTP code.
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { docker, driver, ensureTestImage, execIn, execWithStdin, REPO_ROOT, TEST_LABEL } from './docker.js';
