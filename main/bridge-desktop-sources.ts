@@ -1,12 +1,13 @@
 // Adapts the bridge to the desktop's small interfaces: what the bridge pushes to sockets (GPU `alert`s
-// to a user's sockets, `pair:claimed` to owner sockets) as a DesktopEventSource for native notifications.
+// and reconnect `vpn:prompt`s to a user's sockets, `pair:claimed` to owner sockets) as a DesktopEventSource
+// for native notifications.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../bridge/core/logger.js';
 import type { ServerToClientEvents } from '../bridge/contracts/socket.js';
 import type { LiveEmitter } from '../bridge/transport/socket-server.js';
-import type { DesktopEventSource, GpuAlertEvent, PairedDeviceEvent } from './notifications/desktop-notifications.js';
+import type { DesktopEventSource, GpuAlertEvent, PairedDeviceEvent, VpnAnswerNeededEvent } from './notifications/desktop-notifications.js';
 
-type Events = { alert: [GpuAlertEvent]; paired: [PairedDeviceEvent] };
+type Events = { alert: [GpuAlertEvent]; paired: [PairedDeviceEvent]; vpn: [VpnAnswerNeededEvent] };
 
 /** Listen in-process to the bridge's live events; a failing listener is logged, never rethrown. */
 export function liveDesktopEvents(live: LiveEmitter, logger: Logger): DesktopEventSource {
@@ -33,6 +34,10 @@ export function liveDesktopEvents(live: LiveEmitter, logger: Logger): DesktopEve
     } else if (event === 'pair:claimed') {
       const [claimed] = args as Parameters<ServerToClientEvents['pair:claimed']>;
       hear(() => events.emit('paired', { user_id: claimed.device.user_id, device_name: claimed.device.name }));
+    } else if (event === 'vpn:prompt') {
+      // Only a reconnect's question: a connect's is answered where the person just pressed Connect.
+      const [{ prompt }] = args as Parameters<ServerToClientEvents['vpn:prompt']>;
+      if (prompt?.reconnect) hear(() => events.emit('vpn', { user_id: prompt.user_id, server: prompt.server, message: prompt.message }));
     }
   });
 
@@ -44,6 +49,10 @@ export function liveDesktopEvents(live: LiveEmitter, logger: Logger): DesktopEve
     onPaired: (listener) => {
       events.on('paired', listener);
       return () => void events.off('paired', listener);
+    },
+    onVpnAnswerNeeded: (listener) => {
+      events.on('vpn', listener);
+      return () => void events.off('vpn', listener);
     },
   };
 }

@@ -54,6 +54,7 @@ export const configSchema = z.object({
   VPN_CONNECT_TIMEOUT_SECONDS: seconds.default(30),
   VPN_COOLDOWN_SECONDS: z.coerce.number().min(0).default(10),
   VPN_HEALTH_INTERVAL_SECONDS: seconds.default(3),
+  VPN_PROMPT_TIMEOUT_SECONDS: seconds.default(120),
   CONTAINER_TIMEOUT: z.coerce.number().min(0).default(0),
   VPN_CONTAINER_MEMORY_MB: positiveInt.default(512),
   VPN_CONTAINER_CPUS: z.coerce.number().positive().default(1),
@@ -106,6 +107,8 @@ export interface BridgeConfig {
     connectTimeoutMs: number;
     cooldownMs: number;
     healthIntervalMs: number;
+    /** How long a login form (one-time code, group choice) waits for the user before the login is abandoned. */
+    promptTimeoutMs: number;
     /** Containers older than this are removed; null = never. */
     containerTimeoutMs: number | null;
     memoryBytes: number;
@@ -159,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connectTimeoutMs: c.VPN_CONNECT_TIMEOUT_SECONDS * 1000,
       cooldownMs: c.VPN_COOLDOWN_SECONDS * 1000,
       healthIntervalMs: c.VPN_HEALTH_INTERVAL_SECONDS * 1000,
+      promptTimeoutMs: c.VPN_PROMPT_TIMEOUT_SECONDS * 1000,
       containerTimeoutMs: c.CONTAINER_TIMEOUT > 0 ? c.CONTAINER_TIMEOUT * 1000 : null,
       memoryBytes: c.VPN_CONTAINER_MEMORY_MB * 1024 * 1024,
       nanoCpus: Math.round(c.VPN_CONTAINER_CPUS * 1e9),

@@ -6,7 +6,7 @@ import { GpuUnwatchPayload, GpuWatchPayload, GpuWatchStatus, type FiredAlert, ty
 import { DeviceListing } from './pairing.js';
 import { SshSessionListing } from './ssh.js';
 import { TermClosePayload, TermInputPayload, TermOpenPayload, TermResizePayload, type TermData, type TermExit, type TermOpened } from './terminal.js';
-import { VpnUserState } from './vpn.js';
+import { VpnPromptAnswerBody, VpnUserState, type VpnPromptEvent } from './vpn.js';
 
 /** Every client->server event answers through an ack with this shape. */
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { kind: string; status: number; detail: string } };
@@ -51,6 +51,8 @@ export interface ServerToClientEvents {
   gpu: (snapshot: GpuSnapshot) => void;
   /** A GPU alert rule fired (to all of the user's sockets). */
   alert: (alert: FiredAlert) => void;
+  /** A VPN login form waiting for this user's answer, or null once it is gone (to all of the user's sockets). */
+  'vpn:prompt': (payload: VpnPromptEvent) => void;
 }
 
 export interface ClientToServerEvents {
@@ -66,6 +68,8 @@ export interface ClientToServerEvents {
   /** Sample a session's GPUs every interval_ms (default 2000, min 500) and send them as `gpu` events. */
   'gpu:watch': (payload: z.input<typeof GpuWatchPayload>, ack?: Ack<GpuWatchAck>) => void;
   'gpu:unwatch': (payload: z.input<typeof GpuUnwatchPayload>, ack?: Ack<GpuUnwatchAck>) => void;
+  /** Answer the VPN login prompt (as POST /vpn/prompt/answer). */
+  'vpn:answer': (payload: z.input<typeof VpnPromptAnswerBody>, ack?: Ack<{ status: 'answered' }>) => void;
 }
 
 /**
@@ -81,4 +85,5 @@ export const CLIENT_EVENT_PAYLOADS = {
   'term:close': TermClosePayload,
   'gpu:watch': GpuWatchPayload,
   'gpu:unwatch': GpuUnwatchPayload,
+  'vpn:answer': VpnPromptAnswerBody,
 } as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType };

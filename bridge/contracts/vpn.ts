@@ -33,16 +33,67 @@ export const VpnConnectBody = z
       .boolean()
       .default(false)
       .meta({ description: 'Reconnect with backoff when the tunnel drops; the credentials stay in memory only' }),
+    wait: z.boolean().default(true).meta({
+      description:
+        'true: answer once the tunnel is up or the login failed. false: answer as soon as the container runs, with ' +
+        'state "authenticating"; login forms then arrive as vpn:prompt events and the outcome in the live state',
+    }),
   })
   .meta({ id: 'VpnConnectRequest' });
 
 export const VpnConnectResponse = z
-  .object({ status: z.literal('started'), user_id: z.string(), container_id: z.string() })
+  .object({
+    status: z.literal('started'),
+    user_id: z.string(),
+    container_id: z.string(),
+    state: z.literal('authenticating').optional().meta({ description: 'Only with wait: false: the login goes on' }),
+  })
   .meta({ id: 'VpnConnectResponse' });
 
 export const VpnUserQuery = z.object({ user_id: UserId.optional() });
 
-export const VpnTunnelState = z.enum(['up', 'connecting', 'down', 'none']);
+export const VpnTunnelState = z.enum(['up', 'connecting', 'authenticating', 'needs_answer', 'down', 'none']);
+
+/** One field of a login form the VPN server sent, as openconnect asked for it. */
+export const VpnPromptField = z.object({
+  name: z.string().meta({ description: 'The key of this field in answers' }),
+  label: z.string(),
+  type: z.enum(['text', 'password', 'select']),
+  options: z.array(z.object({ value: z.string(), label: z.string() })).meta({ description: 'The choices of a select' }),
+  one_time_code: z.boolean().meta({ description: 'The server asks for a one-time code (a numeric keypad suits it)' }),
+});
+
+/** A login form waiting for the user's answer (vpn:prompt, GET /vpn/prompt). */
+export const VpnPrompt = z
+  .object({
+    prompt_id: z.string(),
+    user_id: z.string(),
+    server: z.string(),
+    title: z.string(),
+    message: z.string().nullable().meta({ description: "The server's own words with the form (e.g. which code it wants)" }),
+    fields: z.array(VpnPromptField),
+    expires_at: z.string().meta({ description: 'After this (ISO 8601) the login is abandoned' }),
+    reconnect: z.boolean().meta({ description: 'Asked by an auto-reconnect rather than a connect' }),
+  })
+  .meta({ id: 'VpnPrompt' });
+
+export const VpnPromptResponse = z.object({ prompt: VpnPrompt.nullable() }).meta({ id: 'VpnPromptResponse' });
+
+export const VpnPromptAnswerBody = z
+  .object({
+    user_id: UserId.optional(),
+    prompt_id: z.string().min(1).max(64),
+    answers: z.record(z.string().max(128), OneLine(1024)).meta({ description: 'Field name -> value (a select: the option value)' }),
+  })
+  .meta({ id: 'VpnPromptAnswer' });
+
+export const VpnPromptAnswerResponse = z.object({ status: z.literal('answered') }).meta({ id: 'VpnPromptAnswerResponse' });
+
+/** socket.io `vpn:prompt`: the user's prompt, or null once it was answered, abandoned or expired. */
+export interface VpnPromptEvent {
+  user_id: string;
+  prompt: VpnPrompt | null;
+}
 
 export const VpnState = z
   .object({
@@ -67,7 +118,10 @@ export const VpnStatusResponse = z
 export const VpnDisconnectResponse = z.object({ status: z.literal('stopped') }).meta({ id: 'VpnDisconnectResponse' });
 
 /** The `vpn` section of UserState (socket.io `state`). */
-export const VpnUserState = VpnState.extend({ container_id: z.string().nullable() }).meta({ id: 'VpnUserState' });
+export const VpnUserState = VpnState.extend({
+  container_id: z.string().nullable(),
+  prompt: VpnPrompt.nullable().meta({ description: 'The login form waiting for an answer, if any' }),
+}).meta({ id: 'VpnUserState' });
 
 /** The owner's view of every user's container (GET /vpn/containers). */
 export const VpnContainerList = z
@@ -91,3 +145,6 @@ export type VpnTunnelState = z.infer<typeof VpnTunnelState>;
 export type VpnState = z.infer<typeof VpnState>;
 export type VpnStatusResponse = z.infer<typeof VpnStatusResponse>;
 export type VpnUserState = z.infer<typeof VpnUserState>;
+export type VpnPromptField = z.infer<typeof VpnPromptField>;
+export type VpnPrompt = z.infer<typeof VpnPrompt>;
+export type VpnPromptAnswerBody = z.infer<typeof VpnPromptAnswerBody>;

@@ -15,7 +15,16 @@ export interface TunnelRequest {
 /** openconnect keeps retrying a lost server itself for this long before it gives up and exits. */
 export const OPENCONNECT_RECONNECT_TIMEOUT_SECONDS = 10;
 
-/** `vigilink-vpn start ATTEMPT SERVER [options]`; the script adds --non-inter, --passwd-on-stdin and `-- SERVER`. */
+/** `vigilink-vpn auth SERVER [options]`: the login step; the script adds --authenticate and `-- SERVER`. */
+export function authTunnelArgv(request: TunnelRequest): string[] {
+  const argv = [VPN_SCRIPT, 'auth', request.server, `--protocol=${request.protocol}`];
+  if (request.username) argv.push(`--user=${request.username}`);
+  if (request.servercert) argv.push(`--servercert=${request.servercert}`);
+  if (request.authgroup) argv.push(`--authgroup=${request.authgroup}`);
+  return argv;
+}
+
+/** `vigilink-vpn start ATTEMPT SERVER [options]`; the script adds --non-inter, --cookie-on-stdin and `-- SERVER`. */
 export function startTunnelArgv(request: TunnelRequest, attempt: string): string[] {
   const argv = [VPN_SCRIPT, 'start', attempt, request.server, `--protocol=${request.protocol}`];
   if (request.username) argv.push(`--user=${request.username}`);

@@ -1,5 +1,5 @@
 // What the bridge holds about one user's tunnel between probes, and how a probe updates it.
-import type { VpnTunnelState } from '../contracts/vpn.js';
+import type { VpnState, VpnTunnelState } from '../contracts/vpn.js';
 import { OPENCONNECT_RECONNECT_TIMEOUT_SECONDS, type TunnelRequest } from './openconnect-args.js';
 import type { TunnelProbe } from './vpn-status.parser.js';
 import { isUp } from './vpn-tunnel.js';
@@ -58,4 +58,17 @@ export function applyProbe(tunnel: TunnelRecord, probe: TunnelProbe): boolean {
     Object.assign(tunnel, { state: 'down', ip: null, since: null });
   }
   return previous !== `${tunnel.state} ${tunnel.ip}`;
+}
+
+/** The tunnel as the API shows it; `lastFailure` stands in for the reason when there is no tunnel. */
+export function tunnelView(tunnel: TunnelRecord | null, lastFailure: string | null): VpnState {
+  return {
+    state: tunnel?.state ?? 'none',
+    ip: tunnel?.ip ?? null,
+    server: tunnel?.request.server ?? null,
+    since: tunnel?.since ?? null,
+    reason: tunnel?.reason ?? lastFailure,
+    log_tail: tunnel?.state === 'down' ? tunnel.logTail : [],
+    auto_reconnect: (tunnel?.password ?? null) !== null,
+  };
 }

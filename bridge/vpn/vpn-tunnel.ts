@@ -1,9 +1,10 @@
-// Starting openconnect in a container and reading its tunnel: the password goes to the start exec's stdin
-// (openconnect --passwd-on-stdin) and nowhere else; "up" means the tun interface has an address, as the
-// container itself reports it.
+// Starting openconnect in a container and reading its tunnel: the login's session cookie goes to the start
+// exec's stdin (openconnect --cookie-on-stdin) and nowhere else; "up" means the tun interface has an
+// address, as the container itself reports it.
 import crypto from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import type { ContainerDriver } from './container-driver.js';
+import type { AuthSession } from './vpn-auth.js';
 import { probeTunnelArgv, startTunnelArgv, stopTunnelArgv, type TunnelRequest } from './openconnect-args.js';
 import { failureReason, linesOfAttempt, loginProblem, parseTunnelProbe, type TunnelProbe } from './vpn-status.parser.js';
 
@@ -57,15 +58,17 @@ export async function startTunnel(
   driver: ContainerDriver,
   containerId: string,
   request: TunnelRequest,
-  password: string,
+  session: AuthSession,
   timeoutMs: number,
 ): Promise<StartedTunnel> {
   const attempt = crypto.randomBytes(6).toString('hex');
-  const opened = await driver.openExec(containerId, startTunnelArgv(request, attempt));
+  // The tunnel accepts exactly the certificate the login accepted.
+  const pinned = { ...request, servercert: session.fingerprint ?? request.servercert };
+  const opened = await driver.openExec(containerId, startTunnelArgv(pinned, attempt));
   opened.stream.on('error', () => undefined);
   opened.stream.resume();
-  // SECURITY: the one place the password goes: openconnect's stdin, then the stream is half-closed.
-  opened.stream.end(`${password}\n`);
+  // SECURITY: the one place the cookie goes: openconnect's stdin, then the stream is half-closed.
+  opened.stream.end(`${session.cookie}\n`);
   let exited = false;
   const exitedPromise = opened.exited.then(() => {
     exited = true;

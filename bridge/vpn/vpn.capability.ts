@@ -8,7 +8,9 @@ import { containerShells } from './container-shell.js';
 import { createDocker, DockerDriver } from './docker-driver.js';
 import { openSocatStream } from './socat-transport.js';
 import { VpnHealthWatcher } from './vpn-health.js';
+import { VpnPrompts } from './vpn-prompts.js';
 import { vpnRoutes } from './vpn.routes.js';
+import { vpnSocket } from './vpn.socket.js';
 import { VpnService } from './vpn.service.js';
 
 /** This bridge's containers are labelled with a hash of its data folder, so bridges sharing a Docker never adopt each other's. */
@@ -17,7 +19,9 @@ export const instanceId = (dataDir: string): string => crypto.createHash('sha256
 export function vpnCapability(ctx: BridgeContext): Capability {
   const config = ctx.config.vpn;
   const driver = new DockerDriver(createDocker(config.dockerHost));
+  const prompts = new VpnPrompts(config.promptTimeoutMs);
   const service = new VpnService({
+    prompts,
     driver,
     store: ctx.store,
     logger: ctx.logger,
@@ -29,6 +33,10 @@ export function vpnCapability(ctx: BridgeContext): Capability {
 
   ctx.state.addSection('vpn', { snapshot: (userId) => service.snapshot(userId) });
   service.on('change', (userId) => ctx.state.notify(userId));
+  prompts.on('prompt', (userId, prompt) => {
+    ctx.live.toUser(userId, 'vpn:prompt', { user_id: userId, prompt });
+    ctx.state.notify(userId);
+  });
   ctx.sessions.setTransportProvider(async (userId, hostname, port) => {
     const containerId = service.tunnelContainer(userId);
     return containerId ? openSocatStream(driver, containerId, hostname, port) : null;
@@ -45,7 +53,8 @@ export function vpnCapability(ctx: BridgeContext): Capability {
 
   return {
     name: 'vpn',
-    routes: vpnRoutes(service, ctx.audit),
+    routes: vpnRoutes(service, prompts, ctx.audit),
+    socket: vpnSocket(prompts),
     start: async () => {
       // Docker may be down at start; the bridge still serves everything else and VPN calls say why.
       await service.adopt().catch((error: unknown) => ctx.logger.warn({ event: 'vpn.adopt_failed', err: error }, 'could not adopt VPN containers'));

@@ -6,10 +6,14 @@ import {
   VpnConnectResponse,
   VpnContainerList,
   VpnDisconnectResponse,
+  VpnPromptAnswerBody,
+  VpnPromptAnswerResponse,
+  VpnPromptResponse,
   VpnStatusResponse,
   VpnUserQuery,
 } from '../contracts/vpn.js';
 import { defineRoute, type AnyRoute, type RouteContext } from '../transport/route.js';
+import type { VpnPrompts } from './vpn-prompts.js';
 import type { VpnService } from './vpn.service.js';
 
 /** Record a VPN connect or disconnect, done or refused, with who asked (never the password). */
@@ -32,7 +36,7 @@ async function audited<T>(
   }
 }
 
-export function vpnRoutes(vpn: VpnService, audit: AuditLog): AnyRoute[] {
+export function vpnRoutes(vpn: VpnService, prompts: VpnPrompts, audit: AuditLog): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',
@@ -41,7 +45,9 @@ export function vpnRoutes(vpn: VpnService, audit: AuditLog): AnyRoute[] {
       summary: "Start (or reuse) the user's VPN container, and openconnect in it when real is true",
       description:
         'One container per user. real=true waits until the tunnel is up (at most VPN_CONNECT_TIMEOUT_SECONDS) or answers 500 with ' +
-        "openconnect's reason and log tail, leaving nothing running. Connects closer together than VPN_COOLDOWN_SECONDS get 429.",
+        "openconnect's reason and log tail, leaving nothing running. Connects closer together than VPN_COOLDOWN_SECONDS get 429. " +
+        'Login forms the password does not answer (one-time codes, group choices) go to the user as vpn:prompt; wait=false answers ' +
+        'at once with state "authenticating".',
       body: VpnConnectBody,
       response: VpnConnectResponse,
       errors: [403, 429, 500],
@@ -58,9 +64,10 @@ export function vpnRoutes(vpn: VpnService, audit: AuditLog): AnyRoute[] {
               : null,
             password: body.password ?? '',
             autoReconnect: body.auto_reconnect,
+            wait: body.wait,
           }),
         );
-        return { status: 'started' as const, user_id: user, container_id: containerId };
+        return { status: 'started' as const, user_id: user, container_id: containerId, ...(body.wait || !body.real ? {} : { state: 'authenticating' as const }) };
       },
     }),
     defineRoute({
@@ -82,6 +89,30 @@ export function vpnRoutes(vpn: VpnService, audit: AuditLog): AnyRoute[] {
       response: VpnStatusResponse,
       errors: [403, 404, 500],
       handler: ({ query, userId }) => vpn.status(userId(query.user_id)),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/vpn/prompt',
+      tag: 'vpn',
+      summary: 'The VPN login form waiting for the user (a one-time code, a group choice), or null',
+      query: VpnUserQuery,
+      response: VpnPromptResponse,
+      errors: [403],
+      handler: ({ query, userId }) => ({ prompt: prompts.current(userId(query.user_id)) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/vpn/prompt/answer',
+      tag: 'vpn',
+      summary: 'Answer the VPN login form; the login goes on (its outcome arrives with the connect or the live state)',
+      description: '404: no such form waiting (answered, abandoned or expired); 403: another user\'s; 400: a field not asked, or one missing.',
+      body: VpnPromptAnswerBody,
+      response: VpnPromptAnswerResponse,
+      errors: [400, 403, 404],
+      handler: ({ body, userId }) => {
+        prompts.answer(userId(body.user_id), body.prompt_id, body.answers);
+        return { status: 'answered' as const };
+      },
     }),
     defineRoute({
       method: 'post',

@@ -1,5 +1,6 @@
-// One VPN container per user: create or reuse it, start openconnect in it, report the tunnel as the
-// container tells it, remove it on disconnect, and adopt the ones a previous bridge process left running.
+// One VPN container per user: create or reuse it, log in and start openconnect in it (vpn-login.ts), report
+// the tunnel as the container tells it, remove it on disconnect, and adopt the ones a previous bridge
+// process left running.
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AppError } from '../core/errors.js';
@@ -9,8 +10,11 @@ import type { VpnContainerList, VpnStatusResponse, VpnUserState } from '../contr
 import type { ConnsStore } from '../store/conns-store.js';
 import type { ContainerDriver, ContainerInfo } from './container-driver.js';
 import type { TunnelRequest } from './openconnect-args.js';
-import { applyProbe, newTunnel, RECONNECT_FIRST_MS, RECONNECT_MAX_MS, RETRYING, type TunnelRecord } from './tunnel-record.js';
-import { probeTunnel, readFailure, startTunnel, stopTunnel } from './vpn-tunnel.js';
+import { applyProbe, newTunnel, tunnelView, RECONNECT_FIRST_MS, RECONNECT_MAX_MS, RETRYING, type TunnelRecord } from './tunnel-record.js';
+import { UserGate } from './user-gate.js';
+import { loginAndStart, type LoginDeps } from './vpn-login.js';
+import type { VpnPrompts } from './vpn-prompts.js';
+import { probeTunnel, readFailure, stopTunnel, type TunnelFailure } from './vpn-tunnel.js';
 import type { TunnelProbe } from './vpn-status.parser.js';
 
 export const LABEL_USER = 'vigilink.user';
@@ -22,6 +26,8 @@ export interface VpnConnectRequest {
   tunnel: TunnelRequest | null;
   password: string;
   autoReconnect: boolean;
+  /** false: answer once the container runs; the login goes on (its forms arrive as prompts). Default true. */
+  wait?: boolean;
 }
 
 export interface VpnRecord {
@@ -39,6 +45,8 @@ export interface VpnServiceOptions {
   config: BridgeConfig['vpn'];
   /** Tells this bridge's containers from other bridges' on the same Docker (a hash of the data folder). */
   instance: string;
+  /** Login forms the user answers (second factors, group choices). */
+  prompts: VpnPrompts;
   /** Close a user's SSH sessions (those through the container die with it). */
   closeSessions(userId: string, reason: string): void;
 }
@@ -48,13 +56,16 @@ type Events = { change: [userId: string] };
 
 export class VpnService extends EventEmitter<Events> {
   private readonly records = new Map<string, VpnRecord>();
-  private readonly lastConnectAt = new Map<string, number>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Serialises a user's connect/disconnect/reconnect and spaces connects (VPN_COOLDOWN_SECONDS). */
+  private readonly gate: UserGate;
+  /** Why the last connect failed, shown while no container is left (clients that did not wait learn it here). */
+  private readonly lastFailure = new Map<string, string>();
   private closed = false;
 
   constructor(private readonly options: VpnServiceOptions) {
     super();
     this.setMaxListeners(0);
+    this.gate = new UserGate(options.config.cooldownMs);
   }
 
   get driver(): ContainerDriver {
@@ -68,35 +79,19 @@ export class VpnService extends EventEmitter<Events> {
     return `vigilink-${safe}${suffix}-${this.options.instance}`;
   }
 
-  /** Serialise a user's connect/disconnect/reconnect so two of them never interleave. */
-  private withUserLock<T>(userId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(userId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
-    this.locks.set(userId, next);
-    void next.finally(() => this.locks.get(userId) === next && this.locks.delete(userId)).catch(() => undefined);
-    return next;
-  }
-
-  private checkCooldown(userId: string): void {
-    const cooldown = this.options.config.cooldownMs;
-    const last = this.lastConnectAt.get(userId);
-    const now = Date.now();
-    if (cooldown > 0 && last !== undefined && now - last < cooldown) {
-      const wait = Math.max(1, Math.ceil((cooldown - (now - last)) / 1000));
-      throw new AppError('rate_limited', `VPN connects for '${userId}' are limited to one per ${cooldown / 1000} s: retry in ${wait} s`, {
-        retryAfterSeconds: wait,
-      });
-    }
-    this.lastConnectAt.set(userId, now);
-  }
-
   async connect(request: VpnConnectRequest): Promise<{ containerId: string }> {
     const { userId } = request;
     if (request.real && !request.tunnel) throw new AppError('invalid', 'vpn_url: Required when real is true');
-    this.checkCooldown(userId);
-    return this.withUserLock(userId, async () => {
+    this.gate.checkCooldown(userId);
+    // A login still waiting for an answer gives way to this connect instead of holding the lock.
+    this.options.prompts.cancel(userId, 'a new connect replaced it');
+    this.lastFailure.delete(userId);
+    let containerReady!: (result: { containerId: string }) => void;
+    const ready = new Promise<{ containerId: string }>((resolve) => (containerReady = resolve));
+    const work = this.gate.lock(userId, async () => {
       const log = this.options.logger.child({ user_id: userId });
       const record = await this.ensureContainer(userId, log);
+      containerReady({ containerId: record.containerId });
       this.cancelReconnect(record);
       if (!request.real || !request.tunnel) {
         if (record.tunnel) await stopTunnel(this.driver, record.containerId).catch(() => undefined);
@@ -107,23 +102,27 @@ export class VpnService extends EventEmitter<Events> {
       record.tunnel = newTunnel(request.tunnel, request.autoReconnect ? request.password : null);
       record.tunnel.state = 'connecting';
       this.changed(userId);
-      const failure = await this.runTunnel(record, request.password, log);
+      const failure = await this.runTunnel(record, request.password, log, false);
       if (failure) {
         // Nothing is left running after a failed connect: not openconnect, not the container.
+        this.lastFailure.set(userId, `VPN connection failed: ${failure.reason}`);
         await this.removeRecord(record, 'the VPN connection failed');
         throw new AppError('failed', `VPN connection failed: ${failure.reason}`, { extra: { log_tail: failure.logTail } });
       }
       return { containerId: record.containerId };
     });
+    if (request.wait !== false) return work;
+    work.catch((error: unknown) => this.options.logger.info({ event: 'vpn.connect_failed', user_id: userId, err: error }, 'vpn connect (not waited for) failed'));
+    return Promise.race([ready, work]);
   }
 
-  /** Start openconnect for a record and apply the outcome; returns the failure, if any. */
-  private async runTunnel(record: VpnRecord, password: string, log: Logger): Promise<{ reason: string; logTail: string[]; loginProblem: string | null } | null> {
+  /** Log in, start openconnect for a record and apply the outcome; returns the failure, if any. */
+  private async runTunnel(record: VpnRecord, password: string, log: Logger, reconnect: boolean): Promise<TunnelFailure | null> {
     const tunnel = record.tunnel!;
     tunnel.starting = true;
-    let started: Awaited<ReturnType<typeof startTunnel>>;
+    let started: Awaited<ReturnType<typeof loginAndStart>>;
     try {
-      started = await startTunnel(this.driver, record.containerId, tunnel.request, password, this.options.config.connectTimeoutMs);
+      started = await loginAndStart(this.loginDeps(record), { userId: record.userId, containerId: record.containerId, tunnel, password, reconnect });
     } finally {
       tunnel.starting = false;
     }
@@ -144,6 +143,11 @@ export class VpnService extends EventEmitter<Events> {
       await this.refresh(record.userId).catch((error: unknown) => log.warn({ event: 'vpn.probe_failed', err: error }, 'vpn probe failed'));
     });
     return null;
+  }
+
+  private loginDeps(record: VpnRecord): LoginDeps {
+    const { prompts, config } = this.options;
+    return { driver: this.driver, prompts, connectTimeoutMs: config.connectTimeoutMs, changed: (userId) => this.changed(userId), current: (t) => record.tunnel === t };
   }
 
   private async ensureContainer(userId: string, log: Logger): Promise<VpnRecord> {
@@ -207,14 +211,17 @@ export class VpnService extends EventEmitter<Events> {
   async status(userId: string): Promise<VpnStatusResponse> {
     const record = this.require(userId);
     if (!(await this.refresh(userId))) throw new AppError('not_found', `User '${userId}' has no VPN container (it stopped or was removed)`);
-    const { container_id: _id, ...vpn } = this.snapshot(userId);
+    const { container_id: _id, prompt: _prompt, ...vpn } = this.snapshot(userId);
     return { connected: vpn.state === 'up' || !record.tunnel, container_id: record.containerId, vpn };
   }
 
   async disconnect(userId: string, reason = 'disconnected'): Promise<void> {
     this.require(userId);
-    await this.withUserLock(userId, async () => {
-      const record = this.require(userId);
+    this.options.prompts.cancel(userId, reason);
+    await this.gate.lock(userId, async () => {
+      // A login this disconnect abandoned has removed the container already.
+      const record = this.records.get(userId);
+      if (!record) return;
       // openconnect logs out of the server first; a container that is already gone is fine.
       if (record.tunnel) await stopTunnel(this.driver, record.containerId).catch(() => undefined);
       await this.removeRecord(record, reason);
@@ -279,11 +286,11 @@ export class VpnService extends EventEmitter<Events> {
   }
 
   private reconnect(record: VpnRecord, tunnel: TunnelRecord): Promise<void> {
-    return this.withUserLock(record.userId, async () => {
+    return this.gate.lock(record.userId, async () => {
       if (this.closed || this.records.get(record.userId) !== record || record.tunnel !== tunnel || tunnel.password === null) return;
-      Object.assign(tunnel, { state: 'connecting', reason: 'reconnecting' });
+      Object.assign(tunnel, { state: 'authenticating', reason: 'reconnecting' });
       this.changed(record.userId);
-      const failure = await this.runTunnel(record, tunnel.password, this.options.logger.child({ user_id: record.userId }));
+      const failure = await this.runTunnel(record, tunnel.password, this.options.logger.child({ user_id: record.userId }), true);
       if (failure) this.scheduleReconnect(record, failure.loginProblem);
     });
   }
@@ -372,17 +379,8 @@ export class VpnService extends EventEmitter<Events> {
 
   snapshot(userId: string): VpnUserState {
     const record = this.records.get(userId);
-    const tunnel = record?.tunnel;
-    return {
-      container_id: record?.containerId ?? null,
-      state: tunnel?.state ?? 'none',
-      ip: tunnel?.ip ?? null,
-      server: tunnel?.request.server ?? null,
-      since: tunnel?.since ?? null,
-      reason: tunnel?.reason ?? null,
-      log_tail: tunnel?.state === 'down' ? tunnel.logTail : [],
-      auto_reconnect: (tunnel?.password ?? null) !== null,
-    };
+    const view = tunnelView(record?.tunnel ?? null, record ? null : (this.lastFailure.get(userId) ?? null));
+    return { container_id: record?.containerId ?? null, ...view, prompt: this.options.prompts.current(userId) };
   }
 
   private changed(userId: string): void {
@@ -392,6 +390,7 @@ export class VpnService extends EventEmitter<Events> {
   /** Shutdown: containers keep running (the next start adopts them); timers and credentials go. */
   close(): void {
     this.closed = true;
+    this.options.prompts.close();
     for (const record of this.records.values()) {
       this.cancelReconnect(record);
       if (record.tunnel) record.tunnel.password = null;

@@ -1,5 +1,5 @@
 // Native notifications for the bridge's events that a person at the desktop should see: GPU alerts that
-// fired and phones that were just paired. The bridge side is a small interface (DesktopEventSource) so
+// fired, phones that were just paired, and VPN reconnects that wait for an answer (a one-time code). The bridge side is a small interface (DesktopEventSource) so
 // this file knows neither the GPU nor the pairing capability's insides; notifier.ts shows them natively.
 
 /** A GPU alert rule that fired (the fields the desktop shows). */
@@ -18,10 +18,19 @@ export interface PairedDeviceEvent {
   device_name: string;
 }
 
+/** An auto-reconnect of a user's VPN that cannot go on without the user's answer. */
+export interface VpnAnswerNeededEvent {
+  user_id: string;
+  server: string;
+  /** The server's own words, e.g. "One-time password (OATH) for `alice':". */
+  message: string | null;
+}
+
 export interface DesktopEventSource {
   /** Subscribe; returns the unsubscribe function. */
   onAlert(listener: (alert: GpuAlertEvent) => void): () => void;
   onPaired(listener: (device: PairedDeviceEvent) => void): () => void;
+  onVpnAnswerNeeded(listener: (event: VpnAnswerNeededEvent) => void): () => void;
 }
 
 /** What a notification shows, and the UI route a click opens. */
@@ -52,12 +61,22 @@ export function pairingNotice(device: PairedDeviceEvent): DesktopNotice {
   };
 }
 
-/** Subscribe `show` to every event of the source; returns a function that unsubscribes both. */
+export function vpnAnswerNotice(event: VpnAnswerNeededEvent): DesktopNotice {
+  return {
+    title: 'VPN reconnect needs your answer',
+    body: clip(`${event.server} (user ${event.user_id})${event.message ? `: ${event.message}` : ''}`, 240),
+    route: `/vpn?${new URLSearchParams({ user: event.user_id }).toString()}`,
+  };
+}
+
+/** Subscribe `show` to every event of the source; returns a function that unsubscribes them all. */
 export function wireDesktopNotifications(source: DesktopEventSource, show: (notice: DesktopNotice) => void): () => void {
   const offAlert = source.onAlert((alert) => show(gpuAlertNotice(alert)));
   const offPaired = source.onPaired((device) => show(pairingNotice(device)));
+  const offVpn = source.onVpnAnswerNeeded((event) => show(vpnAnswerNotice(event)));
   return () => {
     offAlert();
     offPaired();
+    offVpn();
   };
 }

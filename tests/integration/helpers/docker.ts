@@ -4,12 +4,18 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type Docker from 'dockerode';
 import { createDocker, DockerDriver } from '../../../bridge/vpn/docker-driver.js';
-import { ensureImage } from '../../../bridge/vpn/image-builder.js';
+import { contextHash, ensureImage } from '../../../bridge/vpn/image-builder.js';
 import { instanceId } from '../../../bridge/vpn/vpn.capability.js';
 import { LABEL_INSTANCE } from '../../../bridge/vpn/vpn.service.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
-export const BACKEND_IMAGE = 'vigilink-backend:latest';
+const BACKEND_CONTEXT = path.join(REPO_ROOT, 'assets/container');
+/**
+ * The tests' own tag of the VPN image, one per build context: test runs from checkouts whose container
+ * script differs (parallel branches on one Docker) never rebuild each other's image. Bridges started by
+ * the test helpers use it (DOCKER_IMAGE).
+ */
+export const BACKEND_IMAGE = `vigilink-backend:test-${contextHash(BACKEND_CONTEXT)}`;
 export const TEST_LABEL = 'vigilink.test';
 
 export const docker: Docker = createDocker('');
@@ -35,7 +41,7 @@ export async function ensureTestImage(contextDir: string, tag: string): Promise<
   });
 }
 
-export const ensureBackendImage = (): Promise<void> => ensureTestImage(path.join(REPO_ROOT, 'assets/container'), BACKEND_IMAGE);
+export const ensureBackendImage = (): Promise<void> => ensureTestImage(BACKEND_CONTEXT, BACKEND_IMAGE);
 
 export interface InternalNetwork {
   name: string;

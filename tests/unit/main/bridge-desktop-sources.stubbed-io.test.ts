@@ -6,7 +6,7 @@ import { createLogger } from '../../../bridge/core/logger.js';
 import type { FiredAlert } from '../../../bridge/contracts/gpu.js';
 import { LiveEmitter, OWNER_ROOM, userRoom, type BridgeIo } from '../../../bridge/transport/socket-server.js';
 import { liveDesktopEvents } from '../../../main/bridge-desktop-sources.js';
-import type { GpuAlertEvent, PairedDeviceEvent } from '../../../main/notifications/desktop-notifications.js';
+import type { GpuAlertEvent, PairedDeviceEvent, VpnAnswerNeededEvent } from '../../../main/notifications/desktop-notifications.js';
 
 function setup() {
   const sent: { room: string; event: string; args: unknown[] }[] = [];
@@ -52,6 +52,17 @@ describe('live desktop events (stubbed socket.io server)', () => {
     live.toOwners('pair:claimed', { offer_id: 'offer-1', device });
     expect(heard).toEqual([{ user_id: 'bob', device_name: 'Pixel 9' }]);
     expect(sent).toEqual([{ room: OWNER_ROOM, event: 'pair:claimed', args: [{ offer_id: 'offer-1', device }] }]);
+  });
+
+  it("hears a reconnect's VPN prompt, not a connect's and not its end", () => {
+    const { live, source } = setup();
+    const heard: VpnAnswerNeededEvent[] = [];
+    source.onVpnAnswerNeeded((e) => heard.push(e));
+    const prompt = { prompt_id: 'p', user_id: 'bob', server: 'https://vpn', title: 'Sign in to vpn', message: 'One-time password', fields: [], expires_at: '2026-11-30T05:00:00.000Z' };
+    live.toUser('bob', 'vpn:prompt', { user_id: 'bob', prompt: { ...prompt, reconnect: false } });
+    live.toUser('bob', 'vpn:prompt', { user_id: 'bob', prompt: { ...prompt, reconnect: true } });
+    live.toUser('bob', 'vpn:prompt', { user_id: 'bob', prompt: null });
+    expect(heard).toEqual([{ user_id: 'bob', server: 'https://vpn', message: 'One-time password' }]);
   });
 
   it('ignores other events and stops after unsubscribing', () => {

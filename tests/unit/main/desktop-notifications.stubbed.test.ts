@@ -4,21 +4,25 @@ import { describe, expect, it } from 'vitest';
 import {
   gpuAlertNotice,
   pairingNotice,
+  vpnAnswerNotice,
   wireDesktopNotifications,
   type DesktopEventSource,
   type DesktopNotice,
   type GpuAlertEvent,
   type PairedDeviceEvent,
+  type VpnAnswerNeededEvent,
 } from '../../../main/notifications/desktop-notifications.js';
 
 function stubSource() {
   const alerts = new Set<(a: GpuAlertEvent) => void>();
   const paired = new Set<(d: PairedDeviceEvent) => void>();
+  const vpn = new Set<(e: VpnAnswerNeededEvent) => void>();
   const source: DesktopEventSource = {
     onAlert: (cb) => (alerts.add(cb), () => void alerts.delete(cb)),
     onPaired: (cb) => (paired.add(cb), () => void paired.delete(cb)),
+    onVpnAnswerNeeded: (cb) => (vpn.add(cb), () => void vpn.delete(cb)),
   };
-  return { source, alerts, paired };
+  return { source, alerts, paired, vpn };
 }
 
 describe('desktop notifications', () => {
@@ -47,14 +51,23 @@ describe('desktop notifications', () => {
     });
   });
 
-  it('shows one notice per event and unsubscribes both', () => {
-    const { source, alerts, paired } = stubSource();
+  it("words a VPN reconnect that waits for an answer with the server's message, and links to the VPN view", () => {
+    expect(vpnAnswerNotice({ user_id: 'alice', server: 'https://vpn.uni.example', message: "One-time password (OATH) for `alice':" })).toEqual({
+      title: 'VPN reconnect needs your answer',
+      body: "https://vpn.uni.example (user alice): One-time password (OATH) for `alice':",
+      route: '/vpn?user=alice',
+    });
+  });
+
+  it('shows one notice per event and unsubscribes them all', () => {
+    const { source, alerts, paired, vpn } = stubSource();
     const shown: DesktopNotice[] = [];
     const stop = wireDesktopNotifications(source, (n) => shown.push(n));
     for (const cb of alerts) cb({ user_id: 'alice', message: 'memory on GPU 1 freed', gpu_index: 1, host: 'h' });
     for (const cb of paired) cb({ user_id: 'bob', device_name: 'iPhone' });
-    expect(shown.map((n) => n.title)).toEqual(['GPU alert: h · GPU 1', 'Phone paired']);
+    for (const cb of vpn) cb({ user_id: 'bob', server: 'vpn', message: null });
+    expect(shown.map((n) => n.title)).toEqual(['GPU alert: h · GPU 1', 'Phone paired', 'VPN reconnect needs your answer']);
     stop();
-    expect(alerts.size + paired.size).toBe(0);
+    expect(alerts.size + paired.size + vpn.size).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandArgv } from '../../../bridge/vpn/container-commands.js';
 import { argvPath, parseFindRecords } from '../../../bridge/vpn/container-files.js';
-import { startTunnelArgv } from '../../../bridge/vpn/openconnect-args.js';
+import { authTunnelArgv, startTunnelArgv } from '../../../bridge/vpn/openconnect-args.js';
 import { socatArgv, socatFailure } from '../../../bridge/vpn/socat-transport.js';
 
 describe('startTunnelArgv', () => {
@@ -19,6 +19,13 @@ describe('startTunnelArgv', () => {
       '--authgroup=$(id)',
       '--reconnect-timeout=10',
     ]);
+  });
+});
+
+describe('authTunnelArgv', () => {
+  it('builds the login step with one element per option and no secret', () => {
+    const argv = authTunnelArgv({ server: 'vpn.example', username: 'bob --cookie', protocol: 'anyconnect', authgroup: 'Lab network' });
+    expect(argv).toEqual(['/usr/local/bin/vigilink-vpn', 'auth', 'vpn.example', '--protocol=anyconnect', '--user=bob --cookie', '--authgroup=Lab network']);
   });
 });
 

@@ -8,6 +8,7 @@ import { AppError } from '../../../bridge/core/errors.js';
 import { createLogger } from '../../../bridge/core/logger.js';
 import { ConnsStore } from '../../../bridge/store/conns-store.js';
 import type { ContainerDriver, ContainerInfo, ContainerSpec } from '../../../bridge/vpn/container-driver.js';
+import { VpnPrompts } from '../../../bridge/vpn/vpn-prompts.js';
 import { VpnService } from '../../../bridge/vpn/vpn.service.js';
 
 class StubDriver implements ContainerDriver {
@@ -51,6 +52,7 @@ async function makeService(env: Record<string, string> = {}, driver = new StubDr
     logger: createLogger({ level: 'silent' }),
     config: loadConfig({ VIGILINK_DATA_DIR: dataDir, ...env }).vpn,
     instance: 'abcd1234',
+    prompts: new VpnPrompts(60_000),
     closeSessions: (userId) => closed.push(userId),
   });
   return { service, driver, store, closed, dataDir };

@@ -38,6 +38,7 @@ export function VpnForm({ server: initialServer }: { server: string | null }) {
         real: true,
         protocol,
         auto_reconnect: autoReconnect,
+        wait: true,
         ...(pin.trim() ? { servercert: pin.trim() } : {}),
         ...(authgroup.trim() ? { authgroup: authgroup.trim() } : {}),
       };

@@ -1,5 +1,5 @@
 // VPN: the user's VPN container and tunnel (up / connecting / down, address, since, openconnect's log tail
-// when it failed), its connect form and disconnect; for the owner, every user's container.
+// when it failed), a login form the server sent, its connect form and disconnect; for the owner, every user's container.
 import { useEffect, useState } from 'react';
 import type { VpnContainerList, VpnUserState } from '../../../../bridge/contracts/vpn';
 import { useApp } from '../../app/app-context';
@@ -8,10 +8,20 @@ import { useNow } from '../../app/use-now';
 import { Badge, Banner, Button, Card, Empty, Loading, PageHeader, type Tone } from '../../ui/kit';
 import { errorText, formatSince } from '../../ui/format';
 import { VpnForm } from './vpn-form';
+import { VpnPromptCard } from './vpn-prompt';
 import './vpn.css';
 
-const TONES: Record<VpnUserState['state'], Tone> = { up: 'ok', connecting: 'warn', down: 'bad', none: 'idle' };
-const LABELS: Record<VpnUserState['state'], string> = { up: 'Connected', connecting: 'Connecting', down: 'Down', none: 'Not connected' };
+const TONES: Record<VpnUserState['state'], Tone> = { up: 'ok', connecting: 'warn', authenticating: 'warn', needs_answer: 'warn', down: 'bad', none: 'idle' };
+const LABELS: Record<VpnUserState['state'], string> = {
+  up: 'Connected',
+  connecting: 'Connecting',
+  authenticating: 'Signing in',
+  needs_answer: 'Waiting for your answer',
+  down: 'Down',
+  none: 'Not connected',
+};
+/** States in which a connect is under way (no connect form then). */
+const BUSY = new Set<VpnUserState['state']>(['up', 'connecting', 'authenticating', 'needs_answer']);
 
 function TunnelCard({ vpn }: { vpn: VpnUserState }) {
   const { api } = useApp();
@@ -54,7 +64,8 @@ function TunnelCard({ vpn }: { vpn: VpnUserState }) {
           </dl>
         )}
       </div>
-      {vpn.auto_reconnect && vpn.state !== 'up' && vpn.container_id && <p className="muted">Reconnecting by itself with backoff.</p>}
+      {vpn.auto_reconnect && (vpn.state === 'down' || vpn.state === 'connecting') && vpn.container_id && <p className="muted">Reconnecting by itself with backoff.</p>}
+      {vpn.state === 'none' && !vpn.container_id && vpn.reason && <Banner title="The last connect failed">{vpn.reason}</Banner>}
       {vpn.state === 'down' && (
         <div className="vpn-failure">
           {vpn.reason && <Banner title="Why it is down">{vpn.reason}</Banner>}
@@ -134,6 +145,7 @@ export function VpnView() {
       ) : (
         <div className="split">
           <div className="split-main stack">
+            {vpn.prompt && <VpnPromptCard key={vpn.prompt.prompt_id} prompt={vpn.prompt} />}
             <TunnelCard vpn={vpn} />
             {isOwner && (
               <div className="wide-only">
@@ -141,7 +153,7 @@ export function VpnView() {
               </div>
             )}
           </div>
-          {vpn.state !== 'up' && vpn.state !== 'connecting' && (
+          {!BUSY.has(vpn.state) && (
             <Card title="Connect" className="split-side">
               <VpnForm server={vpn.server} />
             </Card>

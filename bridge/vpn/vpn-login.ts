@@ -1,0 +1,71 @@
+// One login and start of a user's tunnel: `openconnect --authenticate` (questions the connect cannot answer
+// go to the user as a prompt, the tunnel showing needs_answer meanwhile), then openconnect with the cookie.
+import type { ContainerDriver } from './container-driver.js';
+import type { TunnelRecord } from './tunnel-record.js';
+import { authenticate, type AskedForm } from './vpn-auth.js';
+import type { VpnPrompts } from './vpn-prompts.js';
+import { startTunnel, type StartedTunnel } from './vpn-tunnel.js';
+
+export interface LoginTarget {
+  userId: string;
+  containerId: string;
+  tunnel: TunnelRecord;
+  /** The password from the connect (kept for auto-reconnect); '' when none was given. */
+  password: string;
+  /** An auto-reconnect rather than a connect the user just asked for. */
+  reconnect: boolean;
+}
+
+export interface LoginDeps {
+  driver: ContainerDriver;
+  prompts: VpnPrompts;
+  connectTimeoutMs: number;
+  /** The tunnel's state changed: push it. */
+  changed(userId: string): void;
+  /** Whether the tunnel is still the user's current one (a disconnect or a new connect replaces it). */
+  current(tunnel: TunnelRecord): boolean;
+}
+
+
+const serverName = (server: string): string => {
+  try {
+    return new URL(server.includes('://') ? server : `https://${server}`).host;
+  } catch {
+    return server;
+  }
+};
+
+/** A failed login looks like a start that failed before openconnect ran (no attempt of its own). */
+export async function loginAndStart(deps: LoginDeps, target: LoginTarget): Promise<StartedTunnel> {
+  const { tunnel, userId } = target;
+  const setState = (state: TunnelRecord['state']): void => {
+    if (!deps.current(tunnel)) return;
+    tunnel.state = state;
+    deps.changed(userId);
+  };
+  const ask = async (form: AskedForm): Promise<Map<string, string>> => {
+    setState('needs_answer');
+    try {
+      return await deps.prompts.ask({
+        user_id: userId,
+        server: tunnel.request.server,
+        title: `Sign in to ${serverName(tunnel.request.server)}`,
+        message: form.message,
+        fields: form.fields,
+        reconnect: target.reconnect,
+      });
+    } finally {
+      setState('authenticating');
+    }
+  };
+  setState('authenticating');
+  const auth = await authenticate(deps.driver, target.containerId, {
+    request: tunnel.request,
+    password: target.password,
+    ask,
+    silenceTimeoutMs: deps.connectTimeoutMs,
+  });
+  if (!auth.ok) return { attempt: tunnel.attempt ?? '', outcome: auth, exited: Promise.resolve() };
+  setState('connecting');
+  return startTunnel(deps.driver, target.containerId, tunnel.request, auth, deps.connectTimeoutMs);
+}
