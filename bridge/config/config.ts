@@ -38,6 +38,9 @@ export const configSchema = z.object({
   TERMINALS_MAX_PER_USER: positiveInt.default(8),
   // VPN containers (bridge/vpn): Docker endpoint, image, network, timings and per-container limits.
   DOCKER_HOST: z.string().default(''),
+  // As the docker CLI reads them: any non-empty DOCKER_TLS_VERIFY (even '0') turns verification on.
+  DOCKER_TLS_VERIFY: z.string().default(''),
+  DOCKER_CERT_PATH: z.string().default(''),
   DOCKER_IMAGE: z.string().min(1).default('vigilink-backend:latest'),
   VIGILINK_DOCKER_NETWORK: z.string().min(1).default('bridge'),
   VPN_CONNECT_TIMEOUT_SECONDS: seconds.default(30),
@@ -78,6 +81,9 @@ export interface BridgeConfig {
   vpn: {
     /** DOCKER_HOST as docker itself reads it; '' means the local socket. */
     dockerHost: string;
+    /** TLS with the daemon verified and this client authenticated (ca.pem, cert.pem, key.pem in dockerCertPath). */
+    dockerTlsVerify: boolean;
+    dockerCertPath: string;
     image: string;
     network: string;
     connectTimeoutMs: number;
@@ -125,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     terminals: { maxPerUser: c.TERMINALS_MAX_PER_USER },
     vpn: {
       dockerHost: c.DOCKER_HOST,
+      dockerTlsVerify: c.DOCKER_TLS_VERIFY !== '',
+      dockerCertPath: path.resolve(c.DOCKER_CERT_PATH || path.join(os.homedir(), '.docker')),
       image: c.DOCKER_IMAGE,
       network: c.VIGILINK_DOCKER_NETWORK,
       connectTimeoutMs: c.VPN_CONNECT_TIMEOUT_SECONDS * 1000,

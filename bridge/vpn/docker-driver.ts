@@ -6,6 +6,7 @@ import { AppError, errorMessage } from '../core/errors.js';
 import type { ExecResult } from '../ssh/ssh-session.js';
 import type { ContainerDriver, ContainerInfo, ContainerSpec, ExecRequest, ExecStream, OpenExecOptions, TtyStream } from './container-driver.js';
 import { CappedBuffer } from '../core/capped-buffer.js';
+import { dockerConnection, type DockerEndpoint } from './docker-endpoint.js';
 import { demuxAll, ExecDuplex, FrameDemuxer } from './docker-stream.js';
 
 export const DOCKER_UNAVAILABLE = 'Docker is not available. Ensure Docker daemon is running.';
@@ -18,12 +19,11 @@ type DockerError = Error & { statusCode?: number; code?: string; json?: { messag
 
 const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
 
-/** dockerode from DOCKER_HOST as docker reads it ('' = the local socket): unix://, tcp:// or http(s)://. */
-export function createDocker(dockerHost: string): Docker {
-  if (!dockerHost) return new Docker({ socketPath: '/var/run/docker.sock' });
-  if (dockerHost.startsWith('unix://')) return new Docker({ socketPath: dockerHost.slice('unix://'.length) || '/var/run/docker.sock' });
-  const url = new URL(dockerHost.replace(/^tcp:\/\//, 'http://'));
-  return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' });
+/** dockerode for an endpoint (see docker-endpoint.ts); a warning about an unverified daemon goes to `warn`. */
+export function createDocker(endpoint: DockerEndpoint, warn: (message: string) => void = () => undefined): Docker {
+  const { options, warning } = dockerConnection(endpoint);
+  if (warning) warn(warning);
+  return new Docker(options);
 }
 
 /** The daemon's own words for a failed call. */

@@ -16,7 +16,7 @@ export const instanceId = (dataDir: string): string => crypto.createHash('sha256
 
 export function vpnCapability(ctx: BridgeContext): Capability {
   const config = ctx.config.vpn;
-  const driver = new DockerDriver(createDocker(config.dockerHost));
+  const driver = new DockerDriver(createDocker(config, (warning) => ctx.logger.warn({ event: 'docker.insecure' }, warning)));
   const service = new VpnService({
     driver,
     store: ctx.store,

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type Docker from 'dockerode';
+import { LOCAL_DOCKER } from '../../../bridge/vpn/docker-endpoint.js';
 import { createDocker, DockerDriver } from '../../../bridge/vpn/docker-driver.js';
 import { ensureImage } from '../../../bridge/vpn/image-builder.js';
 import { instanceId } from '../../../bridge/vpn/vpn.capability.js';
@@ -12,7 +13,7 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 export const BACKEND_IMAGE = 'vigilink-backend:latest';
 export const TEST_LABEL = 'vigilink.test';
 
-export const docker: Docker = createDocker('');
+export const docker: Docker = createDocker(LOCAL_DOCKER);
 export const driver = new DockerDriver(docker);
 
 /** Fails (never skips) with how to get Docker when the daemon does not answer. */
