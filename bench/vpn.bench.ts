@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const account = ensureTestAccount(FIXTURE_DIR);
   const network = await createInternalNetwork();
   const ocserv = await startOcserv(network.name, account);
-  const t = await startBridge({ VIGILINK_DOCKER_NETWORK: network.name, VPN_COOLDOWN_SECONDS: '0', VIGILINK_LOG_LEVEL: 'warn' });
+  const t = await startBridge({ VIGILINK_DOCKER_NETWORK: network.name, VPN_CONTAINER_NETWORK_INTERNAL: '1', VPN_COOLDOWN_SECONDS: '0', VIGILINK_LOG_LEVEL: 'warn' });
   try {
     const bridgeRuns: number[] = [];
     const handRuns: number[] = [];

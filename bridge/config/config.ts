@@ -42,7 +42,9 @@ export const configSchema = z.object({
   DOCKER_TLS_VERIFY: z.string().default(''),
   DOCKER_CERT_PATH: z.string().default(''),
   DOCKER_IMAGE: z.string().min(1).default('vigilink-backend:latest'),
-  VIGILINK_DOCKER_NETWORK: z.string().min(1).default('bridge'),
+  // Each container gets a network of its own; this one ('' = none) is joined as well, e.g. where a VPN server lives.
+  VIGILINK_DOCKER_NETWORK: z.string().default(''),
+  VPN_CONTAINER_NETWORK_INTERNAL: flag.default(false),
   VPN_CONNECT_TIMEOUT_SECONDS: seconds.default(30),
   VPN_COOLDOWN_SECONDS: z.coerce.number().min(0).default(10),
   VPN_HEALTH_INTERVAL_SECONDS: seconds.default(3),
@@ -85,7 +87,10 @@ export interface BridgeConfig {
     dockerTlsVerify: boolean;
     dockerCertPath: string;
     image: string;
+    /** An extra network every container joins besides its own ('' = none). */
     network: string;
+    /** Create each container's own network --internal (no route off the machine): tests, or a VPN server on `network`. */
+    ownNetworkInternal: boolean;
     connectTimeoutMs: number;
     cooldownMs: number;
     healthIntervalMs: number;
@@ -135,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dockerCertPath: path.resolve(c.DOCKER_CERT_PATH || path.join(os.homedir(), '.docker')),
       image: c.DOCKER_IMAGE,
       network: c.VIGILINK_DOCKER_NETWORK,
+      ownNetworkInternal: c.VPN_CONTAINER_NETWORK_INTERNAL,
       connectTimeoutMs: c.VPN_CONNECT_TIMEOUT_SECONDS * 1000,
       cooldownMs: c.VPN_COOLDOWN_SECONDS * 1000,
       healthIntervalMs: c.VPN_HEALTH_INTERVAL_SECONDS * 1000,

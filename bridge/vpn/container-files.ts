@@ -73,6 +73,7 @@ export class ContainerFiles implements FileSystemTarget {
   private async run(script: string, args: string[], requested: string, limit: number): Promise<Buffer> {
     const result = await this.driver.exec(this.containerId, {
       argv: ['sh', '-c', script, 'vigilink-fs', ...args],
+      asUser: true,
       timeoutMs: FS_TIMEOUT_MS,
       outputLimitBytes: limit,
     });
@@ -130,6 +131,7 @@ export class ContainerFiles implements FileSystemTarget {
         const count = end === null ? '' : String(end - start + 1);
         this.driver
           .openExec(this.containerId, ['sh', '-c', STREAM_SCRIPT, 'vigilink-fs', target, String(start), count], {
+            asUser: true,
             failure: (stderr) => new AppError('upstream_failed', `Reading ${requested} in the container failed: ${stderr.trim() || 'no output'}`),
           })
           .then(

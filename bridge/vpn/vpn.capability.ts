@@ -1,6 +1,7 @@
 // The VPN capability: builds the Docker driver and VpnService, plugs them into the shared seams (SSH
 // transport, commands, files, terminals, live state) and adopts running containers once the bridge listens.
 import crypto from 'node:crypto';
+import os from 'node:os';
 import type { BridgeContext, Capability } from '../capability.js';
 import { runInContainer } from './container-commands.js';
 import { ContainerFiles } from './container-files.js';
@@ -10,6 +11,14 @@ import { openSocatStream } from './socat-transport.js';
 import { VpnHealthWatcher } from './vpn-health.js';
 import { vpnRoutes } from './vpn.routes.js';
 import { VpnService } from './vpn.service.js';
+
+/** Every address of this machine but loopback (which inside a container is the container itself). */
+export function workstationAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flatMap((addresses) => addresses ?? [])
+    .filter((a) => !a.internal)
+    .map((a) => a.address);
+}
 
 /** This bridge's containers are labelled with a hash of its data folder, so bridges sharing a Docker never adopt each other's. */
 export const instanceId = (dataDir: string): string => crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 8);
@@ -24,6 +33,7 @@ export function vpnCapability(ctx: BridgeContext): Capability {
     config,
     instance: instanceId(ctx.config.dataDir),
     closeSessions: (userId, reason) => ctx.sessions.disconnectAll(userId, reason),
+    workstationAddresses,
   });
   const health = new VpnHealthWatcher(service, config.healthIntervalMs, ctx.logger);
 

@@ -2,6 +2,7 @@
 // network), commands and files inside them, reuse, disconnect, CONTAINER_TIMEOUT, and the Docker failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TermOpened } from '../../bridge/contracts/terminal.js';
+import { instanceId } from '../../bridge/vpn/vpn.capability.js';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
 import { connectSocket, request, waitForEvent } from './helpers/live-client.js';
 import {
@@ -21,7 +22,7 @@ let t: TestBridge;
 const bridges: TestBridge[] = [];
 
 async function bridge(env: Record<string, string>): Promise<TestBridge> {
-  const started = await startBridge({ VIGILINK_DOCKER_NETWORK: network.name, VPN_COOLDOWN_SECONDS: '0', ...env });
+  const started = await startBridge({ VIGILINK_DOCKER_NETWORK: network.name, VPN_CONTAINER_NETWORK_INTERNAL: '1', VPN_COOLDOWN_SECONDS: '0', ...env });
   bridges.push(started);
   return started;
 }
@@ -44,7 +45,7 @@ afterAll(async () => {
 describe('POST /vpn/connect real=false', () => {
   let containerId: string;
 
-  it('starts a labelled, limited, unprivileged container with NET_ADMIN and /dev/net/tun on the configured network', async () => {
+  it('starts a labelled, limited, unprivileged container with only NET_ADMIN and /dev/net/tun on its own network and the configured one', async () => {
     const res = await t.api('POST', '/vpn/connect', { user_id: 'carol' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'started', user_id: 'carol', container_id: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -55,12 +56,16 @@ describe('POST /vpn/connect real=false', () => {
     expect(info.Config.Labels['vigilink.user']).toBe('carol');
     expect(info.Name).toMatch(/^\/vigilink-carol-[0-9a-f]{8}$/);
     expect(info.HostConfig.Privileged).toBe(false);
+    expect(info.HostConfig.CapDrop).toEqual(['ALL']);
     expect(info.HostConfig.CapAdd).toEqual(['NET_ADMIN']);
+    expect(info.HostConfig.SecurityOpt).toEqual(['no-new-privileges']);
     expect(info.HostConfig.Devices).toEqual([expect.objectContaining({ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun' })]);
     expect(info.HostConfig.Memory).toBe(512 * 1024 * 1024);
     expect(info.HostConfig.NanoCpus).toBe(1e9);
     expect(info.HostConfig.PidsLimit).toBe(256);
-    expect(Object.keys(info.NetworkSettings.Networks)).toEqual([network.name]);
+    const own = info.Name.slice(1);
+    expect(Object.keys(info.NetworkSettings.Networks).sort()).toEqual([own, network.name].sort());
+    expect((await docker.getNetwork(own).inspect()).Labels).toMatchObject({ 'vigilink.own-network': '1', 'vigilink.user': 'carol' });
   });
 
   it('reports the container with no tunnel, and stores container_id and container_started_at', async () => {
@@ -129,7 +134,7 @@ describe('POST /vpn/connect real=false', () => {
     expect(read.status).toBe(200);
     expect(read.body).toEqual({ path: '/tmp/d ir/f.txt', offset: 6, data: 'world', encoding: 'utf8', size: 11, eof: true });
     const home = await t.api('GET', '/api/fs/list?user_id=carol');
-    expect(home.body.path).toBe('/root');
+    expect(home.body.path).toBe('/home/vigilink');
   });
 
   it('downloads from the container when no session is named: whole, a Range, past the end, missing', async () => {
@@ -235,6 +240,7 @@ describe('POST /vpn/connect real=false', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'stopped' });
     expect(await bridgeContainers(t.dataDir)).toHaveLength(0);
+    expect(await docker.listNetworks({ filters: { label: ['vigilink.own-network=1', `vigilink.instance=${instanceId(t.dataDir)}`] } })).toEqual([]);
     expect((await t.api('GET', '/vpn/status?user_id=carol')).status).toBe(404);
     expect((await t.api('POST', '/vpn/disconnect?user_id=carol')).status).toBe(404);
     expect(t.bridge.context.store.user('carol')?.container_id ?? null).toBeNull();

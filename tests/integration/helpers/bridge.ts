@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createBridge, type Bridge } from '../../../bridge/app.js';
 import { loadConfig } from '../../../bridge/config/config.js';
 import { createLogger } from '../../../bridge/core/logger.js';
+import { BACKEND_IMAGE } from './docker.js';
 
 export interface TestBridge {
   bridge: Bridge;
@@ -27,7 +28,7 @@ export function makeDataDir(): string {
 }
 
 export async function startBridge(env: Record<string, string> = {}, dataDir = makeDataDir()): Promise<TestBridge> {
-  const config = loadConfig({ VIGILINK_HOST: '127.0.0.1', VIGILINK_PORT: '0', VIGILINK_DATA_DIR: dataDir, ...env });
+  const config = loadConfig({ VIGILINK_HOST: '127.0.0.1', VIGILINK_PORT: '0', VIGILINK_DATA_DIR: dataDir, DOCKER_IMAGE: BACKEND_IMAGE, ...env });
   const logFile = path.join(dataDir, 'bridge.log');
   const logger = createLogger({ level: 'debug', destination: fs.createWriteStream(logFile, { flags: 'a' }) });
   const bridge = await createBridge(config, { logger });

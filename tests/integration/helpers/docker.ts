@@ -5,12 +5,17 @@ import crypto from 'node:crypto';
 import type Docker from 'dockerode';
 import { LOCAL_DOCKER } from '../../../bridge/vpn/docker-endpoint.js';
 import { createDocker, DockerDriver } from '../../../bridge/vpn/docker-driver.js';
-import { ensureImage } from '../../../bridge/vpn/image-builder.js';
+import { contextHash, ensureImage } from '../../../bridge/vpn/image-builder.js';
 import { instanceId } from '../../../bridge/vpn/vpn.capability.js';
 import { LABEL_INSTANCE } from '../../../bridge/vpn/vpn.service.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
-export const BACKEND_IMAGE = 'vigilink-backend:latest';
+const BACKEND_CONTEXT = path.join(REPO_ROOT, 'assets/container');
+/**
+ * Tagged with the build context's hash rather than :latest, so test runs of different versions of
+ * assets/container (branches worked on side by side) never rebuild each other's image mid-run.
+ */
+export const BACKEND_IMAGE = `vigilink-backend:test-${contextHash(BACKEND_CONTEXT)}`;
 export const TEST_LABEL = 'vigilink.test';
 
 export const docker: Docker = createDocker(LOCAL_DOCKER);
@@ -36,7 +41,7 @@ export async function ensureTestImage(contextDir: string, tag: string): Promise<
   });
 }
 
-export const ensureBackendImage = (): Promise<void> => ensureTestImage(path.join(REPO_ROOT, 'assets/container'), BACKEND_IMAGE);
+export const ensureBackendImage = (): Promise<void> => ensureTestImage(BACKEND_CONTEXT, BACKEND_IMAGE);
 
 export interface InternalNetwork {
   name: string;
