@@ -7,12 +7,11 @@ export interface ContainerSpec {
   name: string;
   image: string;
   labels: Record<string, string>;
-  /** The container's own network, created with it and removed with it, so no other user's container is on it. */
-  ownNetwork: { name: string; internal: boolean };
-  /** An extra network to join as well ('' = none), e.g. where the VPN server lives (an --internal one in tests). */
+  /**
+   * An extra network to join ('' = none), e.g. where the VPN server lives (an --internal one in tests);
+   * each container also gets a network of its own (docker-isolation.ts).
+   */
   network: string;
-  /** The workstation's addresses: the container's firewall rejects them (and its networks' gateways). */
-  blockedAddresses: readonly string[];
   memoryBytes: number;
   nanoCpus: number;
   pidsLimit: number;

@@ -7,7 +7,7 @@ import type { ExecResult } from '../ssh/ssh-session.js';
 import { CONTAINER_USER, type ContainerDriver, type ContainerInfo, type ContainerSpec, type ExecRequest, type ExecStream, type OpenExecOptions, type TtyStream } from './container-driver.js';
 import { CappedBuffer } from '../core/capped-buffer.js';
 import { dockerConnection, type DockerEndpoint } from './docker-endpoint.js';
-import { blockedAddresses, ensureOwnNetwork, firewallArgv, firewallError, HARDENING, removeOwnNetworks } from './docker-isolation.js';
+import { blockedAddresses, ensureOwnNetwork, firewallArgv, firewallError, HARDENING, removeOwnNetworks, type IsolationOptions } from './docker-isolation.js';
 import { demuxAll, ExecDuplex, FrameDemuxer } from './docker-stream.js';
 
 export const DOCKER_UNAVAILABLE = 'Docker is not available. Ensure Docker daemon is running.';
@@ -56,12 +56,15 @@ const USER_EXEC = { User: CONTAINER_USER.name, WorkingDir: CONTAINER_USER.home }
 const statusCode = (error: unknown): number | undefined => (error as DockerError)?.statusCode;
 
 export class DockerDriver implements ContainerDriver {
-  constructor(readonly docker: Docker) {}
+  constructor(
+    readonly docker: Docker,
+    private readonly isolation: IsolationOptions,
+  ) {}
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
     let container: Docker.Container;
     try {
-      await ensureOwnNetwork(this.docker, spec);
+      await ensureOwnNetwork(this.docker, spec, this.isolation.ownNetworkInternal);
       container = await this.docker.createContainer({
         name: spec.name,
         Image: spec.image,
@@ -75,14 +78,14 @@ export class DockerDriver implements ContainerDriver {
           MemorySwap: spec.memoryBytes,
           NanoCpus: spec.nanoCpus,
           PidsLimit: spec.pidsLimit,
-          NetworkMode: spec.ownNetwork.name,
+          NetworkMode: spec.name,
           // A real PID 1 reaps the processes every exec leaves behind.
           Init: true,
           LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } },
         },
       });
     } catch (error) {
-      await removeOwnNetworks(this.docker, [spec.ownNetwork.name]).catch(() => undefined);
+      await removeOwnNetworks(this.docker, [spec.name]).catch(() => undefined);
       if (statusCode(error) === 404 && /no such image/i.test(dockerMessage(error as DockerError))) {
         throw new AppError('failed', imageMissingMessage(spec.image), { cause: error });
       }
@@ -92,7 +95,7 @@ export class DockerDriver implements ContainerDriver {
     try {
       if (spec.network) await this.docker.getNetwork(spec.network).connect({ Container: container.id });
       await container.start();
-      await this.setFirewall(container, spec);
+      await this.firewall(container.id);
     } catch (error) {
       await this.remove(container.id).catch(() => undefined);
       throw dockerError(error, 'Container start failed');
@@ -102,10 +105,18 @@ export class DockerDriver implements ContainerDriver {
     return info;
   }
 
-  /** Root sets the rules before any user exec can run; a container whose firewall fails is not handed out. */
-  private async setFirewall(container: Docker.Container, spec: ContainerSpec): Promise<void> {
-    const networks = (await container.inspect()).NetworkSettings.Networks;
-    const result = await this.exec(container.id, { argv: firewallArgv(blockedAddresses(spec, networks)), timeoutMs: 15_000, outputLimitBytes: 8192 });
+  /**
+   * (Re)set the container's firewall as root: at create, before any user exec can run (a container whose
+   * firewall fails is not handed out), and again when the workstation gains addresses (firewall-refresh.ts).
+   */
+  async firewall(containerId: string): Promise<void> {
+    let networks;
+    try {
+      networks = (await this.docker.getContainer(containerId).inspect()).NetworkSettings.Networks;
+    } catch (error) {
+      throw dockerError(error, 'Setting the container firewall failed');
+    }
+    const result = await this.exec(containerId, { argv: firewallArgv(blockedAddresses(this.isolation.workstationAddresses(), networks)), timeoutMs: 15_000, outputLimitBytes: 8192 });
     if (result.exitCode !== 0) throw firewallError(result.stderr.toString('utf8').trim() || `exit ${result.exitCode}`);
   }
 

@@ -5,6 +5,13 @@ import type Docker from 'dockerode';
 import { AppError } from '../core/errors.js';
 import type { ContainerSpec } from './container-driver.js';
 
+export interface IsolationOptions {
+  /** Create each container's own network --internal (no route off the machine). */
+  ownNetworkInternal: boolean;
+  /** The workstation's own addresses now: every container's firewall rejects them. */
+  workstationAddresses(): string[];
+}
+
 /** Marks a network the bridge made for one container: only such networks are ever removed. */
 export const LABEL_OWN_NETWORK = 'vigilink.own-network';
 
@@ -17,9 +24,9 @@ export const HARDENING = {
 
 const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number })?.statusCode;
 
-/** Create the container's own network, or take back the one a crash left under its name (if it is ours). */
-export async function ensureOwnNetwork(docker: Docker, spec: ContainerSpec): Promise<void> {
-  const { name, internal } = spec.ownNetwork;
+/** Create the container's own network (named as the container), or take back the one a crash left under its name (if it is ours). */
+export async function ensureOwnNetwork(docker: Docker, spec: ContainerSpec, internal: boolean): Promise<void> {
+  const name = spec.name;
   try {
     await docker.createNetwork({ Name: name, Driver: 'bridge', Internal: internal, CheckDuplicate: true, Labels: { ...spec.labels, [LABEL_OWN_NETWORK]: '1' } });
   } catch (error) {
@@ -44,9 +51,9 @@ export async function removeOwnNetworks(docker: Docker, names: readonly string[]
 type Networks = Record<string, { Gateway?: string; IPv6Gateway?: string }>;
 
 /** The addresses the firewall rejects: the workstation's, and each network's gateway (the Docker host). */
-export function blockedAddresses(spec: ContainerSpec, networks: Networks): string[] {
+export function blockedAddresses(workstation: readonly string[], networks: Networks): string[] {
   const gateways = Object.values(networks).flatMap((n) => [n.Gateway, n.IPv6Gateway]);
-  return [...new Set([...spec.blockedAddresses, ...gateways].filter((a): a is string => !!a))];
+  return [...new Set([...workstation, ...gateways].filter((a): a is string => !!a))];
 }
 
 export const firewallArgv = (addresses: readonly string[]): string[] => ['vigilink-firewall', ...addresses];

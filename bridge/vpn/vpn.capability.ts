@@ -7,6 +7,7 @@ import { runInContainer } from './container-commands.js';
 import { ContainerFiles } from './container-files.js';
 import { containerShells } from './container-shell.js';
 import { createDocker, DockerDriver } from './docker-driver.js';
+import { FirewallRefresher } from './firewall-refresh.js';
 import { openSocatStream } from './socat-transport.js';
 import { VpnHealthWatcher } from './vpn-health.js';
 import { vpnRoutes } from './vpn.routes.js';
@@ -25,7 +26,8 @@ export const instanceId = (dataDir: string): string => crypto.createHash('sha256
 
 export function vpnCapability(ctx: BridgeContext): Capability {
   const config = ctx.config.vpn;
-  const driver = new DockerDriver(createDocker(config, (warning) => ctx.logger.warn({ event: 'docker.insecure' }, warning)));
+  const docker = createDocker(config, (warning) => ctx.logger.warn({ event: 'docker.insecure' }, warning));
+  const driver = new DockerDriver(docker, { ownNetworkInternal: config.ownNetworkInternal, workstationAddresses });
   const service = new VpnService({
     driver,
     store: ctx.store,
@@ -33,12 +35,17 @@ export function vpnCapability(ctx: BridgeContext): Capability {
     config,
     instance: instanceId(ctx.config.dataDir),
     closeSessions: (userId, reason) => ctx.sessions.disconnectAll(userId, reason),
-    workstationAddresses,
   });
+  const firewalls = new FirewallRefresher(
+    { containers: () => new Map(service.users().map((userId) => [userId, service.containerFor(userId) ?? ''])) },
+    driver,
+    ctx.logger,
+  );
   const health = new VpnHealthWatcher(service, config.healthIntervalMs, ctx.logger);
 
   ctx.state.addSection('vpn', { snapshot: (userId) => service.snapshot(userId) });
   service.on('change', (userId) => ctx.state.notify(userId));
+  service.on('change', () => firewalls.check());
   ctx.sessions.setTransportProvider(async (userId, hostname, port) => {
     const containerId = service.tunnelContainer(userId);
     return containerId ? openSocatStream(driver, containerId, hostname, port) : null;
@@ -59,6 +66,7 @@ export function vpnCapability(ctx: BridgeContext): Capability {
     start: async () => {
       // Docker may be down at start; the bridge still serves everything else and VPN calls say why.
       await service.adopt().catch((error: unknown) => ctx.logger.warn({ event: 'vpn.adopt_failed', err: error }, 'could not adopt VPN containers'));
+      await firewalls.refreshAll();
       health.start();
     },
     close: async () => {

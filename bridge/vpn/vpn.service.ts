@@ -41,8 +41,6 @@ export interface VpnServiceOptions {
   instance: string;
   /** Close a user's SSH sessions (those through the container die with it). */
   closeSessions(userId: string, reason: string): void;
-  /** The workstation's own addresses now, which a user's container must not reach. */
-  workstationAddresses(): string[];
 }
 
 
@@ -158,14 +156,11 @@ export class VpnService extends EventEmitter<Events> {
     const { config, instance } = this.options;
     // A container of ours under this name that we do not know (left from a crash between create and save).
     for (const stray of await this.driver.list({ [LABEL_USER]: userId, [LABEL_INSTANCE]: instance })) await this.driver.remove(stray.id);
-    const name = this.containerName(userId);
     const info = await this.driver.create({
-      name,
+      name: this.containerName(userId),
       image: config.image,
       labels: { [LABEL_USER]: userId, [LABEL_INSTANCE]: instance },
-      ownNetwork: { name, internal: config.ownNetworkInternal },
       network: config.network,
-      blockedAddresses: this.options.workstationAddresses(),
       memoryBytes: config.memoryBytes,
       nanoCpus: config.nanoCpus,
       pidsLimit: config.pidsLimit,

@@ -111,7 +111,7 @@ describe('DOCKER_TLS_VERIFY and DOCKER_CERT_PATH', () => {
     const warnings: string[] = [];
     const docker = createDocker(tlsEndpoint(good.port, certFolder('bridge', 'good', 'client')), (w) => warnings.push(w));
     expect(String(await docker.ping())).toBe('OK');
-    expect(Array.isArray(await new DockerDriver(docker).list({ 'vigilink.tls-test': 'none' }))).toBe(true);
+    expect(Array.isArray(await new DockerDriver(docker, { ownNetworkInternal: true, workstationAddresses: () => [] }).list({ 'vigilink.tls-test': 'none' }))).toBe(true);
     expect(good.accepted).toContain('vigilink-bridge');
     expect(warnings).toEqual([]);
   });

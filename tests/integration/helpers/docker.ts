@@ -19,7 +19,8 @@ export const BACKEND_IMAGE = `vigilink-backend:test-${contextHash(BACKEND_CONTEX
 export const TEST_LABEL = 'vigilink.test';
 
 export const docker: Docker = createDocker(LOCAL_DOCKER);
-export const driver = new DockerDriver(docker);
+// The tests' own driver only runs and removes containers; the bridge's creates users' containers.
+export const driver = new DockerDriver(docker, { ownNetworkInternal: true, workstationAddresses: () => [] });
 
 /** Fails (never skips) with how to get Docker when the daemon does not answer. */
 export async function requireDocker(): Promise<void> {

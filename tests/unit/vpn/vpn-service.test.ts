@@ -52,7 +52,6 @@ async function makeService(env: Record<string, string> = {}, driver = new StubDr
     config: loadConfig({ VIGILINK_DATA_DIR: dataDir, ...env }).vpn,
     instance: 'abcd1234',
     closeSessions: (userId) => closed.push(userId),
-    workstationAddresses: () => ['192.0.2.10'],
   });
   return { service, driver, store, closed, dataDir };
 }
