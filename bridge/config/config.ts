@@ -27,6 +27,7 @@ export const configSchema = z.object({
   SSH_KEEPALIVE_SECONDS: seconds.default(15),
   COMMAND_OUTPUT_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   FS_READ_MAX_BYTES: positiveInt.default(4 * 1024 * 1024),
+  FS_LIST_MAX_ENTRIES: positiveInt.default(10_000),
   VIGILINK_ALLOW_LOCAL_EXEC: flag.default(false),
   // Pairing (bridge/pairing) and interactive terminals (bridge/terminal).
   VIGILINK_PUBLIC_URL: z
@@ -52,6 +53,9 @@ export const configSchema = z.object({
   VPN_CONTAINER_MEMORY_MB: positiveInt.default(512),
   VPN_CONTAINER_CPUS: z.coerce.number().positive().default(1),
   VPN_CONTAINER_PIDS_LIMIT: positiveInt.default(256),
+  // Users' own execs in their container (commands, file operations, downloads): how many at once, how long to wait for one.
+  CONTAINER_EXECS_PER_USER: positiveInt.max(64).default(8),
+  CONTAINER_EXEC_WAIT_SECONDS: seconds.default(10),
   // GPU monitoring (bridge/gpu): how long one nvidia-smi sample may take before it counts as hung.
   GPU_SAMPLE_TIMEOUT_SECONDS: seconds.max(300).default(10),
 });
@@ -72,6 +76,7 @@ export interface BridgeConfig {
   };
   commandOutputLimitBytes: number;
   fsReadMaxBytes: number;
+  fsListMaxEntries: number;
   allowLocalExec: boolean;
   pairing: {
     /** Base of pairing URLs instead of the LAN address (a tunnel or reverse proxy); no trailing slash. */
@@ -99,6 +104,8 @@ export interface BridgeConfig {
     memoryBytes: number;
     nanoCpus: number;
     pidsLimit: number;
+    execsPerUser: number;
+    execWaitMs: number;
   };
   gpu: { sampleTimeoutMs: number };
 }
@@ -127,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     commandOutputLimitBytes: c.COMMAND_OUTPUT_LIMIT_BYTES,
     fsReadMaxBytes: c.FS_READ_MAX_BYTES,
+    fsListMaxEntries: c.FS_LIST_MAX_ENTRIES,
     allowLocalExec: c.VIGILINK_ALLOW_LOCAL_EXEC,
     pairing: {
       publicUrl: c.VIGILINK_PUBLIC_URL,
@@ -148,6 +156,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       memoryBytes: c.VPN_CONTAINER_MEMORY_MB * 1024 * 1024,
       nanoCpus: Math.round(c.VPN_CONTAINER_CPUS * 1e9),
       pidsLimit: c.VPN_CONTAINER_PIDS_LIMIT,
+      execsPerUser: c.CONTAINER_EXECS_PER_USER,
+      execWaitMs: c.CONTAINER_EXEC_WAIT_SECONDS * 1000,
     },
     gpu: { sampleTimeoutMs: c.GPU_SAMPLE_TIMEOUT_SECONDS * 1000 },
   });

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { BridgeContext, Capability } from '../capability.js';
 import { runInContainer } from './container-commands.js';
+import { ContainerExecSlots } from './container-exec-slots.js';
 import { ContainerFiles } from './container-files.js';
 import { containerShells } from './container-shell.js';
 import { createDocker, DockerDriver } from './docker-driver.js';
@@ -50,14 +51,18 @@ export function vpnCapability(ctx: BridgeContext): Capability {
     const containerId = service.tunnelContainer(userId);
     return containerId ? openSocatStream(driver, containerId, hostname, port) : null;
   });
+  const slots = new ContainerExecSlots({ perContainer: config.execsPerUser, waitMs: config.execWaitMs });
   ctx.commands.setContainerTarget({
     containerFor: async (userId) => service.containerFor(userId),
-    exec: (containerId, command, options) => runInContainer(driver, containerId, command, options),
+    exec: async (containerId, command, options) => {
+      const release = await slots.acquire(containerId);
+      return runInContainer(driver, containerId, command, options).finally(release);
+    },
   });
   ctx.terminals.setContainerShell(containerShells(driver, (userId) => service.containerFor(userId)));
   ctx.files.setContainerFiles(async (userId) => {
     const containerId = service.containerFor(userId);
-    return containerId ? new ContainerFiles(driver, containerId) : null;
+    return containerId ? new ContainerFiles({ driver, containerId, slots, listMaxEntries: ctx.config.fsListMaxEntries }) : null;
   });
 
   return {
