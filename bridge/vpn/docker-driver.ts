@@ -117,7 +117,9 @@ export class DockerDriver implements ContainerDriver {
       throw dockerError(error, 'Setting the container firewall failed');
     }
     const result = await this.exec(containerId, { argv: firewallArgv(blockedAddresses(this.isolation.workstationAddresses(), networks)), timeoutMs: 15_000, outputLimitBytes: 8192 });
-    if (result.exitCode !== 0) throw firewallError(result.stderr.toString('utf8').trim() || `exit ${result.exitCode}`);
+    // Docker reports an exec it could not start (no such program) on the output stream, not stderr.
+    const detail = (result.stderr.toString('utf8') || result.stdout.toString('utf8')).trim();
+    if (result.exitCode !== 0) throw firewallError(detail || `exit ${result.exitCode}`);
   }
 
   private async startExec(containerId: string, argv: readonly string[], stdin: boolean, asUser = false): Promise<{ exec: Docker.Exec; socket: Duplex }> {

@@ -5,9 +5,11 @@ import net from 'node:net';
 import os from 'node:os';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { instanceId } from '../../bridge/vpn/vpn.capability.js';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
 import {
   BACKEND_IMAGE,
+  bridgeContainers,
   createInternalNetwork,
   docker,
   driver,
@@ -18,7 +20,7 @@ import {
   TEST_LABEL,
   type InternalNetwork,
 } from './helpers/docker.js';
-import { startOcserv, VPN_PASSWORD, VPN_POOL, VPN_USER, type Ocserv } from './helpers/ocserv.js';
+import { OCSERV_IMAGE, startOcserv, VPN_PASSWORD, VPN_POOL, VPN_USER, type Ocserv } from './helpers/ocserv.js';
 
 const account = inject('testAccount');
 const B_PORT = 7070;
@@ -136,6 +138,19 @@ describe("a user's VPN container", () => {
   it("reads files as that user: root's home is off limits", async () => {
     const res = await t.api('GET', '/api/fs/list?user_id=alice&path=/root');
     expect(res.status).toBe(403);
+  });
+
+  it('refuses an image without the firewall (built before it), saying to rebuild, and leaves nothing behind', async () => {
+    const old = await startBridge({ DOCKER_IMAGE: OCSERV_IMAGE, VIGILINK_DOCKER_NETWORK: network.name, VPN_CONTAINER_NETWORK_INTERNAL: '1' });
+    try {
+      const res = await old.api('POST', '/vpn/connect', { user_id: 'carol' });
+      expect(res.status).toBe(500);
+      expect(res.body.detail).toMatch(/^Container start failed: its firewall could not be set \(the image predates it: rebuild it with npm run image\)/);
+      expect(await bridgeContainers(old.dataDir)).toEqual([]);
+      expect(await docker.listNetworks({ filters: { label: [`vigilink.instance=${instanceId(old.dataDir)}`] } })).toEqual([]);
+    } finally {
+      await old.close();
+    }
   });
 
   it('removes B\'s own network with its container', async () => {
