@@ -215,8 +215,9 @@ describe('POST /vpn/connect real=false', () => {
       const opened = await request<TermOpened>(socket, 'term:open', { user_id: 'carol', target: 'container', cols: 80, rows: 24 });
       expect(opened.ok, JSON.stringify(opened)).toBe(true);
       const id = opened.ok ? opened.data.terminal_id : '';
-      await request(socket, 'term:input', { terminal_id: id, data: 'echo "in-$(cat /etc/hostname | wc -l)-$((40+2))"; stty size\n' });
-      await until(/in-1-42\r?\n24 80/);
+      // As the container's unprivileged user, never root.
+      await request(socket, 'term:input', { terminal_id: id, data: 'echo "in-$(cat /etc/hostname | wc -l)-$((40+2))-$(id -un)"; stty size\n' });
+      await until(/in-1-42-vigilink\r?\n24 80/);
       await request(socket, 'term:resize', { terminal_id: id, cols: 100, rows: 30 });
       // A resize reaches the pty asynchronously (as SSH's window-change does): ask until it shows.
       for (let i = 0; !/30 100/.test(text); i++) {
