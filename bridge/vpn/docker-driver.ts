@@ -98,7 +98,9 @@ export class DockerDriver implements ContainerDriver {
       await this.firewall(container.id);
     } catch (error) {
       await this.remove(container.id).catch(() => undefined);
-      throw dockerError(error, 'Container start failed');
+      // A missing network is the configuration's fault, not a missing resource of the caller's: 500, not 404.
+      const mapped = dockerError(error, 'Container start failed');
+      throw mapped.kind === 'not_found' ? new AppError('failed', mapped.message, { cause: error }) : mapped;
     }
     const info = await this.inspect(container.id);
     if (!info) throw new AppError('failed', 'Container start failed: the container disappeared right after starting');

@@ -266,6 +266,15 @@ describe('POST /vpn/connect failures', () => {
     expect(await bridgeContainers(b.dataDir)).toHaveLength(0);
   });
 
+  it('answers 500 naming VIGILINK_DOCKER_NETWORK when it does not exist, and leaves no container or network', async () => {
+    const b = await bridge({ VIGILINK_DOCKER_NETWORK: 'vigilink-no-such-network' });
+    const res = await b.api('POST', '/vpn/connect', { user_id: 'erin' });
+    expect(res.status).toBe(500);
+    expect(res.body.detail).toMatch(/^Container start failed: .*vigilink-no-such-network/);
+    expect(await bridgeContainers(b.dataDir)).toHaveLength(0);
+    expect(await docker.listNetworks({ filters: { label: [`vigilink.instance=${instanceId(b.dataDir)}`] } })).toEqual([]);
+  });
+
   it('answers 500 "Docker is not available" when the daemon cannot be reached', async () => {
     const b = await bridge({ DOCKER_HOST: 'unix:///tmp/vigilink-no-docker-here.sock' });
     const res = await b.api('POST', '/vpn/connect', { user_id: 'erin' });
