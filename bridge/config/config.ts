@@ -38,6 +38,7 @@ export const configSchema = z.object({
   DOWNLOAD_STALL_SECONDS: seconds.default(60),
   COMMAND_OUTPUT_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   FS_READ_MAX_BYTES: positiveInt.default(4 * 1024 * 1024),
+  FS_LIST_MAX_ENTRIES: positiveInt.default(10_000),
   VIGILINK_ALLOW_LOCAL_EXEC: flag.default(false),
   // Pairing (bridge/pairing) and interactive terminals (bridge/terminal).
   VIGILINK_PUBLIC_URL: z
@@ -49,8 +50,13 @@ export const configSchema = z.object({
   TERMINALS_MAX_PER_USER: positiveInt.default(8),
   // VPN containers (bridge/vpn): Docker endpoint, image, network, timings and per-container limits.
   DOCKER_HOST: z.string().default(''),
+  // As the docker CLI reads them: any non-empty DOCKER_TLS_VERIFY (even '0') turns verification on.
+  DOCKER_TLS_VERIFY: z.string().default(''),
+  DOCKER_CERT_PATH: z.string().default(''),
   DOCKER_IMAGE: z.string().min(1).default('vigilink-backend:latest'),
-  VIGILINK_DOCKER_NETWORK: z.string().min(1).default('bridge'),
+  // Each container gets a network of its own; this one ('' = none) is joined as well, e.g. where a VPN server lives.
+  VIGILINK_DOCKER_NETWORK: z.string().default(''),
+  VPN_CONTAINER_NETWORK_INTERNAL: flag.default(false),
   VPN_CONNECT_TIMEOUT_SECONDS: seconds.default(30),
   VPN_COOLDOWN_SECONDS: z.coerce.number().min(0).default(10),
   VPN_HEALTH_INTERVAL_SECONDS: seconds.default(3),
@@ -59,6 +65,9 @@ export const configSchema = z.object({
   VPN_CONTAINER_MEMORY_MB: positiveInt.default(512),
   VPN_CONTAINER_CPUS: z.coerce.number().positive().default(1),
   VPN_CONTAINER_PIDS_LIMIT: positiveInt.default(256),
+  // Users' own execs in their container (commands, file operations, downloads): how many at once, how long to wait for one.
+  CONTAINER_EXECS_PER_USER: positiveInt.max(64).default(8),
+  CONTAINER_EXEC_WAIT_SECONDS: seconds.default(10),
   // GPU monitoring (bridge/gpu): how long one nvidia-smi sample may take before it counts as hung.
   GPU_SAMPLE_TIMEOUT_SECONDS: seconds.max(300).default(10),
 });
@@ -91,6 +100,7 @@ export interface BridgeConfig {
   downloadStallMs: number;
   commandOutputLimitBytes: number;
   fsReadMaxBytes: number;
+  fsListMaxEntries: number;
   allowLocalExec: boolean;
   pairing: {
     /** Base of pairing URLs instead of the LAN address (a tunnel or reverse proxy); no trailing slash. */
@@ -102,8 +112,14 @@ export interface BridgeConfig {
   vpn: {
     /** DOCKER_HOST as docker itself reads it; '' means the local socket. */
     dockerHost: string;
+    /** TLS with the daemon verified and this client authenticated (ca.pem, cert.pem, key.pem in dockerCertPath). */
+    dockerTlsVerify: boolean;
+    dockerCertPath: string;
     image: string;
+    /** An extra network every container joins besides its own ('' = none). */
     network: string;
+    /** Create each container's own network --internal (no route off the machine): tests, or a VPN server on `network`. */
+    ownNetworkInternal: boolean;
     connectTimeoutMs: number;
     cooldownMs: number;
     healthIntervalMs: number;
@@ -114,6 +130,8 @@ export interface BridgeConfig {
     memoryBytes: number;
     nanoCpus: number;
     pidsLimit: number;
+    execsPerUser: number;
+    execWaitMs: number;
   };
   gpu: { sampleTimeoutMs: number };
 }
@@ -148,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     downloadStallMs: c.DOWNLOAD_STALL_SECONDS * 1000,
     commandOutputLimitBytes: c.COMMAND_OUTPUT_LIMIT_BYTES,
     fsReadMaxBytes: c.FS_READ_MAX_BYTES,
+    fsListMaxEntries: c.FS_LIST_MAX_ENTRIES,
     allowLocalExec: c.VIGILINK_ALLOW_LOCAL_EXEC,
     pairing: {
       publicUrl: c.VIGILINK_PUBLIC_URL,
@@ -157,8 +176,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     terminals: { maxPerUser: c.TERMINALS_MAX_PER_USER },
     vpn: {
       dockerHost: c.DOCKER_HOST,
+      dockerTlsVerify: c.DOCKER_TLS_VERIFY !== '',
+      dockerCertPath: path.resolve(c.DOCKER_CERT_PATH || path.join(os.homedir(), '.docker')),
       image: c.DOCKER_IMAGE,
       network: c.VIGILINK_DOCKER_NETWORK,
+      ownNetworkInternal: c.VPN_CONTAINER_NETWORK_INTERNAL,
       connectTimeoutMs: c.VPN_CONNECT_TIMEOUT_SECONDS * 1000,
       cooldownMs: c.VPN_COOLDOWN_SECONDS * 1000,
       healthIntervalMs: c.VPN_HEALTH_INTERVAL_SECONDS * 1000,
@@ -167,6 +189,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       memoryBytes: c.VPN_CONTAINER_MEMORY_MB * 1024 * 1024,
       nanoCpus: Math.round(c.VPN_CONTAINER_CPUS * 1e9),
       pidsLimit: c.VPN_CONTAINER_PIDS_LIMIT,
+      execsPerUser: c.CONTAINER_EXECS_PER_USER,
+      execWaitMs: c.CONTAINER_EXEC_WAIT_SECONDS * 1000,
     },
     gpu: { sampleTimeoutMs: c.GPU_SAMPLE_TIMEOUT_SECONDS * 1000 },
   });

@@ -21,7 +21,11 @@ export const FileEntry = z
   .meta({ id: 'FileEntry' });
 
 export const FsListResponse = z
-  .object({ path: z.string().meta({ description: 'Absolute path' }), entries: z.array(FileEntry) })
+  .object({
+    path: z.string().meta({ description: 'Absolute path' }),
+    entries: z.array(FileEntry),
+    truncated: z.boolean().optional().meta({ description: 'Present (true) when the directory has more entries than FS_LIST_MAX_ENTRIES: only some are listed' }),
+  })
   .meta({ id: 'DirectoryListing' });
 
 export const FsReadQuery = z.object({

@@ -16,6 +16,8 @@ export interface FileEntry {
 export interface DirectoryListing {
   path: string;
   entries: FileEntry[];
+  /** Set when the directory had more entries than a listing keeps (FS_LIST_MAX_ENTRIES): these are some of them. */
+  truncated?: boolean;
 }
 
 export interface FileChunk {

@@ -17,6 +17,7 @@ export async function runInContainer(driver: ContainerDriver, containerId: strin
   const started = Date.now();
   const result = await driver.exec(containerId, {
     argv: commandArgv(command, options.timeoutMs),
+    asUser: true,
     timeoutMs: options.timeoutMs + KILL_AFTER_SECONDS * 1000 + BRIDGE_GRACE_MS,
     outputLimitBytes: options.outputLimitBytes,
   });

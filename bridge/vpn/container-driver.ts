@@ -7,7 +7,10 @@ export interface ContainerSpec {
   name: string;
   image: string;
   labels: Record<string, string>;
-  /** Network to attach to (Docker's default `bridge`, or an --internal one in tests). */
+  /**
+   * An extra network to join ('' = none), e.g. where the VPN server lives (an --internal one in tests);
+   * each container also gets a network of its own (docker-isolation.ts).
+   */
   network: string;
   memoryBytes: number;
   nanoCpus: number;
@@ -23,8 +26,13 @@ export interface ContainerInfo {
   createdAt: string;
 }
 
+/** Users' own work (commands, files, terminals, SSH transport) runs as this account of the image, not root. */
+export const CONTAINER_USER = { name: 'vigilink', home: '/home/vigilink' } as const;
+
 export interface ExecRequest {
   argv: readonly string[];
+  /** Run as CONTAINER_USER in its home; otherwise root (the bridge's own entry points: vigilink-vpn). */
+  asUser?: boolean;
   /** Bridge-side limit; the process itself should carry its own (e.g. coreutils `timeout`). */
   timeoutMs: number;
   outputLimitBytes: number;
@@ -48,6 +56,8 @@ export interface TtyStream {
 }
 
 export interface OpenExecOptions {
+  /** As ExecRequest.asUser. */
+  asUser?: boolean;
   /** Turns the process's stderr (when it exits without any stdout) into the error the stream is destroyed with. */
   failure?(stderr: string): Error | null;
 }
@@ -57,6 +67,7 @@ export interface ContainerDriver {
   create(spec: ContainerSpec): Promise<ContainerInfo>;
   exec(containerId: string, request: ExecRequest): Promise<ExecResult>;
   openExec(containerId: string, argv: readonly string[], options?: OpenExecOptions): Promise<ExecStream>;
+  /** Always as CONTAINER_USER: terminals are users' own. */
   openTty(containerId: string, argv: readonly string[], size: { cols: number; rows: number; env: string[] }): Promise<TtyStream>;
   /** Remove (killing it first); a container that is already gone is not an error. */
   remove(containerId: string): Promise<void>;

@@ -3,16 +3,11 @@
 // with large blocks (iflag=skip_bytes,count_bytes), not a byte at a time.
 import { PassThrough, pipeline } from 'node:stream';
 import { AppError } from '../core/errors.js';
-import {
-  fileTypeOf,
-  modeString,
-  type DirectoryListing,
-  type DownloadSource,
-  type FileChunk,
-  type FileEntry,
-  type FileSystemTarget,
-} from '../files/file-types.js';
-import type { ContainerDriver } from './container-driver.js';
+import type { Release } from '../core/semaphore.js';
+import type { DirectoryListing, DownloadSource, FileChunk, FileSystemTarget } from '../files/file-types.js';
+import type { ContainerDriver, ExecStream } from './container-driver.js';
+import type { ContainerExecSlots } from './container-exec-slots.js';
+import { FindListingParser } from './find-listing.parser.js';
 
 const EXIT_MISSING = 2;
 const EXIT_NOT_DIR = 3;
@@ -20,14 +15,14 @@ const EXIT_IS_DIR = 4;
 const EXIT_DENIED = 5;
 const FS_TIMEOUT_MS = 30_000;
 const READ_BLOCK_BYTES = 256 * 1024;
-/** A listing's find output is kept up to this; a directory that big is cut (its first entries). */
-const LIST_OUTPUT_LIMIT = 32 * 1024 * 1024;
+/** find's records have 5 fields; head(1) in the container stops find once a listing has enough. */
+const FIND_FIELDS = 5;
 
 // SECURITY: constant scripts; the caller's path is only ever "$1" (and numbers "$2" "$3" we format ourselves).
 const CHECK = `[ -e "$1" ] || exit ${EXIT_MISSING}; [ -r "$1" ] || exit ${EXIT_DENIED}`;
 const LIST_SCRIPT = `${CHECK}; [ -d "$1" ] || exit ${EXIT_NOT_DIR}; [ -x "$1" ] || exit ${EXIT_DENIED}
 realpath -- "$1"
-exec find "$1" -mindepth 1 -maxdepth 1 -printf '%y\\0%m\\0%s\\0%T@\\0%f\\0'`;
+find "$1" -mindepth 1 -maxdepth 1 -printf '%y\\0%m\\0%s\\0%T@\\0%f\\0' | head -z -n "$2"`;
 const READ_SCRIPT = `${CHECK}; [ -d "$1" ] && exit ${EXIT_IS_DIR}
 realpath -- "$1"
 stat -L -c %s -- "$1"
@@ -45,58 +40,79 @@ export function argvPath(requested: string): string {
   return requested.startsWith('/') ? requested : `./${requested}`;
 }
 
-const TYPE_BITS: Record<string, number> = { d: 0o040000, f: 0o100000, l: 0o120000, c: 0o020000, b: 0o060000, p: 0o010000, s: 0o140000 };
+export interface ContainerFilesOptions {
+  driver: ContainerDriver;
+  containerId: string;
+  /** Every exec here holds one of the user's slots (a download until it is closed). */
+  slots: ContainerExecSlots;
+  /** Entries past this are left out of a listing, which then says `truncated: true`. */
+  listMaxEntries: number;
+}
 
-/** find -printf '%y\0%m\0%s\0%T@\0%f\0' records -> entries, directories first as SFTP listings are. */
-export function parseFindRecords(output: Buffer): FileEntry[] {
-  const fields = output.toString('utf8').split('\0');
-  const entries: FileEntry[] = [];
-  for (let i = 0; i + 4 < fields.length; i += 5) {
-    const mode = (TYPE_BITS[fields[i]!] ?? 0) | parseInt(fields[i + 1]!, 8);
-    entries.push({
-      name: fields[i + 4]!,
-      size: Number(fields[i + 2]),
-      mode: modeString(mode),
-      mtime: Math.floor(Number(fields[i + 3])),
-      type: fileTypeOf(mode),
-    });
+/** The exit codes of the scripts above as the errors they mean (null: it worked). */
+function exitError(exitCode: number | null, timedOut: boolean, stderr: string, requested: string): AppError | null {
+  switch (exitCode) {
+    case 0:
+      return null;
+    case EXIT_MISSING:
+      return new AppError('not_found', `No such file or directory: ${requested}`);
+    case EXIT_NOT_DIR:
+      return new AppError('invalid', `Not a directory: ${requested}`);
+    case EXIT_IS_DIR:
+      return new AppError('invalid', `Is a directory: ${requested}`);
+    case EXIT_DENIED:
+      return new AppError('forbidden', `Permission denied: ${requested}`);
+    default:
+      if (timedOut) return new AppError('upstream_timeout', `Reading ${requested} in the container timed out`);
+      return new AppError('upstream_failed', `Reading ${requested} in the container failed: ${stderr.trim() || `exit ${exitCode}`}`);
   }
-  return entries.sort((a, b) => Number(b.type === 'dir') - Number(a.type === 'dir') || a.name.localeCompare(b.name));
 }
 
 export class ContainerFiles implements FileSystemTarget {
-  constructor(
-    private readonly driver: ContainerDriver,
-    private readonly containerId: string,
-  ) {}
+  private readonly driver: ContainerDriver;
+  private readonly containerId: string;
+
+  constructor(private readonly options: ContainerFilesOptions) {
+    this.driver = options.driver;
+    this.containerId = options.containerId;
+  }
+
+  /** Run `work` holding one of the user's exec slots. */
+  private async withSlot<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.options.slots.acquire(this.containerId);
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
 
   private async run(script: string, args: string[], requested: string, limit: number): Promise<Buffer> {
     const result = await this.driver.exec(this.containerId, {
       argv: ['sh', '-c', script, 'vigilink-fs', ...args],
+      asUser: true,
       timeoutMs: FS_TIMEOUT_MS,
       outputLimitBytes: limit,
     });
-    switch (result.exitCode) {
-      case 0:
-        return result.stdout;
-      case EXIT_MISSING:
-        throw new AppError('not_found', `No such file or directory: ${requested}`);
-      case EXIT_NOT_DIR:
-        throw new AppError('invalid', `Not a directory: ${requested}`);
-      case EXIT_IS_DIR:
-        throw new AppError('invalid', `Is a directory: ${requested}`);
-      case EXIT_DENIED:
-        throw new AppError('forbidden', `Permission denied: ${requested}`);
-      default:
-        if (result.timedOut) throw new AppError('upstream_timeout', `Reading ${requested} in the container timed out`);
-        throw new AppError('upstream_failed', `Reading ${requested} in the container failed: ${result.stderr.toString('utf8').trim() || `exit ${result.exitCode}`}`);
-    }
+    const error = exitError(result.exitCode, result.timedOut, result.stderr.toString('utf8'), requested);
+    if (error) throw error;
+    return result.stdout;
   }
 
-  async list(requested: string): Promise<DirectoryListing> {
-    const out = await this.run(LIST_SCRIPT, [argvPath(requested)], requested, LIST_OUTPUT_LIMIT);
-    const newline = out.indexOf(0x0a);
-    return { path: out.subarray(0, newline).toString('utf8'), entries: parseFindRecords(out.subarray(newline + 1)) };
+  list(requested: string): Promise<DirectoryListing> {
+    const max = this.options.listMaxEntries;
+    // One record more than kept, so a directory of exactly `max` entries is not called truncated.
+    const args = [argvPath(requested), String((max + 1) * FIND_FIELDS)];
+    return this.withSlot(async () => {
+      const exec = await this.driver.openExec(this.containerId, ['sh', '-c', LIST_SCRIPT, 'vigilink-fs', ...args], { asUser: true });
+      const parser = new FindListingParser(max);
+      const { timedOut, parseError } = await readListing(exec, parser);
+      if (parseError) throw parseError;
+      // A full listing stopped reading on purpose; otherwise the script's exit says how it went.
+      const error = parser.truncated ? null : exitError(await exec.exited, timedOut, exec.stderr(), requested);
+      if (error) throw error;
+      return parser.result();
+    });
   }
 
   async read(requested: string, offset: number, length: number): Promise<FileChunk> {
@@ -104,7 +120,7 @@ export class ContainerFiles implements FileSystemTarget {
       throw new AppError('invalid', 'offset and length must be whole numbers >= 0');
     }
     // Two header lines (real path, size) then the bytes; room for both in the cap.
-    const out = await this.run(READ_SCRIPT, [argvPath(requested), String(offset), String(length)], requested, length + 8192);
+    const out = await this.withSlot(() => this.run(READ_SCRIPT, [argvPath(requested), String(offset), String(length)], requested, length + 8192));
     const first = out.indexOf(0x0a);
     const second = out.indexOf(0x0a, first + 1);
     const size = Number(out.subarray(first + 1, second).toString('utf8'));
@@ -117,9 +133,18 @@ export class ContainerFiles implements FileSystemTarget {
   /** Check the file and learn its size, then stream it with dd on demand (backpressure reaches docker's socket). */
   async openDownload(requested: string): Promise<DownloadSource> {
     const target = argvPath(requested);
-    const out = await this.run(STAT_SCRIPT, [target], requested, 8192);
+    // One slot for the whole download, taken before any header is sent (so a busy container is a clean 503).
+    const release = await this.options.slots.acquire(this.containerId);
+    let out: Buffer;
+    try {
+      out = await this.run(STAT_SCRIPT, [target], requested, 8192);
+    } catch (error) {
+      release();
+      throw error;
+    }
     const [realPath = requested, size = '0'] = out.toString('utf8').split('\n');
     const streams = new Set<PassThrough>();
+    const releaseOnce = once(release);
     return {
       path: realPath,
       size: Number(size),
@@ -130,6 +155,7 @@ export class ContainerFiles implements FileSystemTarget {
         const count = end === null ? '' : String(end - start + 1);
         this.driver
           .openExec(this.containerId, ['sh', '-c', STREAM_SCRIPT, 'vigilink-fs', target, String(start), count], {
+            asUser: true,
             failure: (stderr) => new AppError('upstream_failed', `Reading ${requested} in the container failed: ${stderr.trim() || 'no output'}`),
           })
           .then(
@@ -144,7 +170,42 @@ export class ContainerFiles implements FileSystemTarget {
       },
       close: () => {
         for (const body of streams) body.destroy();
+        releaseOnce();
       },
     };
   }
+}
+
+const once = (release: Release): Release => {
+  let done = false;
+  return () => {
+    if (!done) release();
+    done = true;
+  };
+};
+
+/** Stream an exec's stdout into the parser until it ends, is full, overruns its time or is malformed. */
+function readListing(exec: ExecStream, parser: FindListingParser): Promise<{ timedOut: boolean; parseError: Error | null }> {
+  exec.stream.end();
+  return new Promise((resolve) => {
+    let timedOut = false;
+    let parseError: Error | null = null;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      exec.stream.destroy();
+    }, FS_TIMEOUT_MS);
+    exec.stream.on('data', (chunk: Buffer) => {
+      try {
+        if (!parser.push(chunk)) exec.stream.destroy();
+      } catch (error) {
+        parseError = error as Error;
+        exec.stream.destroy();
+      }
+    });
+    exec.stream.on('error', () => undefined);
+    exec.stream.on('close', () => {
+      clearTimeout(timer);
+      resolve({ timedOut, parseError });
+    });
+  });
 }

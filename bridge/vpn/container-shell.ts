@@ -14,7 +14,8 @@ export function containerShells(driver: ContainerDriver, containerFor: (userId: 
     async openShell(userId: string, pty: PtySize): Promise<ShellHandle | null> {
       const containerId = containerFor(userId);
       if (!containerId) return null;
-      const pidFile = `/run/vigilink/shell-${crypto.randomBytes(8).toString('hex')}.pid`;
+      // shells/ belongs to the container's user, as the shell does (the driver runs terminals as that user).
+      const pidFile = `/run/vigilink/shells/${crypto.randomBytes(8).toString('hex')}.pid`;
       const tty = await driver.openTty(containerId, ['sh', '-c', SHELL_SCRIPT, 'vigilink-shell', pidFile], {
         cols: pty.cols,
         rows: pty.rows,
@@ -22,7 +23,7 @@ export function containerShells(driver: ContainerDriver, containerFor: (userId: 
       });
       tty.stream.on('error', () => undefined);
       const run = (script: string): Promise<unknown> =>
-        driver.exec(containerId, { argv: ['sh', '-c', script, 'vigilink-shell', pidFile], timeoutMs: 5_000, outputLimitBytes: 1024 }).catch(() => undefined);
+        driver.exec(containerId, { argv: ['sh', '-c', script, 'vigilink-shell', pidFile], asUser: true, timeoutMs: 5_000, outputLimitBytes: 1024 }).catch(() => undefined);
       let ended = false;
       // Once the shell is gone its pid may be reused: only the file is removed then.
       void tty.exited.then(() => {

@@ -4,8 +4,10 @@ import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { AppError, errorMessage } from '../core/errors.js';
 import type { ExecResult } from '../ssh/ssh-session.js';
-import type { ContainerDriver, ContainerInfo, ContainerSpec, ExecRequest, ExecStream, OpenExecOptions, TtyStream } from './container-driver.js';
+import { CONTAINER_USER, type ContainerDriver, type ContainerInfo, type ContainerSpec, type ExecRequest, type ExecStream, type OpenExecOptions, type TtyStream } from './container-driver.js';
 import { CappedBuffer } from '../core/capped-buffer.js';
+import { dockerConnection, type DockerEndpoint } from './docker-endpoint.js';
+import { blockedAddresses, ensureOwnNetwork, firewallArgv, firewallError, HARDENING, removeOwnNetworks, type IsolationOptions } from './docker-isolation.js';
 import { demuxAll, ExecDuplex, FrameDemuxer } from './docker-stream.js';
 
 export const DOCKER_UNAVAILABLE = 'Docker is not available. Ensure Docker daemon is running.';
@@ -18,12 +20,11 @@ type DockerError = Error & { statusCode?: number; code?: string; json?: { messag
 
 const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
 
-/** dockerode from DOCKER_HOST as docker reads it ('' = the local socket): unix://, tcp:// or http(s)://. */
-export function createDocker(dockerHost: string): Docker {
-  if (!dockerHost) return new Docker({ socketPath: '/var/run/docker.sock' });
-  if (dockerHost.startsWith('unix://')) return new Docker({ socketPath: dockerHost.slice('unix://'.length) || '/var/run/docker.sock' });
-  const url = new URL(dockerHost.replace(/^tcp:\/\//, 'http://'));
-  return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' });
+/** dockerode for an endpoint (see docker-endpoint.ts); a warning about an unverified daemon goes to `warn`. */
+export function createDocker(endpoint: DockerEndpoint, warn: (message: string) => void = () => undefined): Docker {
+  const { options, warning } = dockerConnection(endpoint);
+  if (warning) warn(warning);
+  return new Docker(options);
 }
 
 /** The daemon's own words for a failed call. */
@@ -49,34 +50,42 @@ export function dockerError(error: unknown, what: string): AppError {
   return new AppError('failed', `${what}: ${e?.statusCode ? dockerMessage(e) : errorMessage(error)}`, { cause: error });
 }
 
+/** docker exec options for CONTAINER_USER: its uid by name, and its home as the working directory. */
+const USER_EXEC = { User: CONTAINER_USER.name, WorkingDir: CONTAINER_USER.home };
+
 const statusCode = (error: unknown): number | undefined => (error as DockerError)?.statusCode;
 
 export class DockerDriver implements ContainerDriver {
-  constructor(readonly docker: Docker) {}
+  constructor(
+    readonly docker: Docker,
+    private readonly isolation: IsolationOptions,
+  ) {}
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
     let container: Docker.Container;
     try {
+      await ensureOwnNetwork(this.docker, spec, this.isolation.ownNetworkInternal);
       container = await this.docker.createContainer({
         name: spec.name,
         Image: spec.image,
         Labels: spec.labels,
         HostConfig: {
-          // openconnect needs a tun device and to configure it; nothing more (not privileged).
-          CapAdd: ['NET_ADMIN'],
+          // openconnect needs a tun device and to configure it; nothing more (not privileged, see docker-isolation.ts).
+          ...HARDENING,
           Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
           Privileged: false,
           Memory: spec.memoryBytes,
           MemorySwap: spec.memoryBytes,
           NanoCpus: spec.nanoCpus,
           PidsLimit: spec.pidsLimit,
-          NetworkMode: spec.network,
+          NetworkMode: spec.name,
           // A real PID 1 reaps the processes every exec leaves behind.
           Init: true,
           LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } },
         },
       });
     } catch (error) {
+      await removeOwnNetworks(this.docker, [spec.name]).catch(() => undefined);
       if (statusCode(error) === 404 && /no such image/i.test(dockerMessage(error as DockerError))) {
         throw new AppError('failed', imageMissingMessage(spec.image), { cause: error });
       }
@@ -84,20 +93,42 @@ export class DockerDriver implements ContainerDriver {
       throw mapped.kind === 'not_found' ? new AppError('failed', mapped.message, { cause: error }) : mapped;
     }
     try {
+      if (spec.network) await this.docker.getNetwork(spec.network).connect({ Container: container.id });
       await container.start();
+      await this.firewall(container.id);
     } catch (error) {
-      await container.remove({ force: true }).catch(() => undefined);
-      throw dockerError(error, 'Container start failed');
+      await this.remove(container.id).catch(() => undefined);
+      // A missing network is the configuration's fault, not a missing resource of the caller's: 500, not 404.
+      const mapped = dockerError(error, 'Container start failed');
+      throw mapped.kind === 'not_found' ? new AppError('failed', mapped.message, { cause: error }) : mapped;
     }
     const info = await this.inspect(container.id);
     if (!info) throw new AppError('failed', 'Container start failed: the container disappeared right after starting');
     return info;
   }
 
-  private async startExec(containerId: string, argv: readonly string[], stdin: boolean): Promise<{ exec: Docker.Exec; socket: Duplex }> {
+  /**
+   * (Re)set the container's firewall as root: at create, before any user exec can run (a container whose
+   * firewall fails is not handed out), and again when the workstation gains addresses (firewall-refresh.ts).
+   */
+  async firewall(containerId: string): Promise<void> {
+    let networks;
+    try {
+      networks = (await this.docker.getContainer(containerId).inspect()).NetworkSettings.Networks;
+    } catch (error) {
+      throw dockerError(error, 'Setting the container firewall failed');
+    }
+    const result = await this.exec(containerId, { argv: firewallArgv(blockedAddresses(this.isolation.workstationAddresses(), networks)), timeoutMs: 15_000, outputLimitBytes: 8192 });
+    // Docker reports an exec it could not start (no such program) on the output stream, not stderr.
+    const detail = (result.stderr.toString('utf8') || result.stdout.toString('utf8')).trim();
+    if (result.exitCode !== 0) throw firewallError(detail || `exit ${result.exitCode}`);
+  }
+
+  private async startExec(containerId: string, argv: readonly string[], stdin: boolean, asUser = false): Promise<{ exec: Docker.Exec; socket: Duplex }> {
     try {
       const exec = await this.docker.getContainer(containerId).exec({
         Cmd: [...argv],
+        ...(asUser ? USER_EXEC : {}),
         AttachStdin: stdin,
         AttachStdout: true,
         AttachStderr: true,
@@ -122,7 +153,7 @@ export class DockerDriver implements ContainerDriver {
   }
 
   async exec(containerId: string, request: ExecRequest): Promise<ExecResult> {
-    const { exec, socket } = await this.startExec(containerId, request.argv, false);
+    const { exec, socket } = await this.startExec(containerId, request.argv, false, request.asUser);
     const stdout = new CappedBuffer(request.outputLimitBytes);
     const stderr = new CappedBuffer(request.outputLimitBytes);
     const demuxer = new FrameDemuxer((stream, payload) => (stream === 'stdout' ? stdout : stderr).push(payload));
@@ -150,7 +181,7 @@ export class DockerDriver implements ContainerDriver {
   }
 
   async openExec(containerId: string, argv: readonly string[], options: OpenExecOptions = {}): Promise<ExecStream> {
-    const { exec, socket } = await this.startExec(containerId, argv, true);
+    const { exec, socket } = await this.startExec(containerId, argv, true, options.asUser);
     const duplex = new ExecDuplex(socket, options.failure ? { failure: options.failure } : {});
     const exited = new Promise<void>((resolve) => socket.once('close', () => resolve())).then(() => this.exitCode(exec));
     return { stream: duplex, stderr: () => duplex.stderr(), exited };
@@ -162,6 +193,7 @@ export class DockerDriver implements ContainerDriver {
     try {
       exec = await this.docker.getContainer(containerId).exec({
         Cmd: [...argv],
+        ...USER_EXEC,
         Env: size.env,
         AttachStdin: true,
         AttachStdout: true,
@@ -186,7 +218,14 @@ export class DockerDriver implements ContainerDriver {
 
   async remove(containerId: string): Promise<void> {
     try {
-      await this.docker.getContainer(containerId).remove({ force: true, v: true });
+      const container = this.docker.getContainer(containerId);
+      const networks = await container.inspect().then(
+        (c) => Object.keys(c.NetworkSettings.Networks),
+        () => [],
+      );
+      await container.remove({ force: true, v: true });
+      // A network left by a failure here is taken back by this user's next container (same name).
+      await removeOwnNetworks(this.docker, networks).catch(() => undefined);
     } catch (error) {
       // Gone already, or being removed by a racing call: either way it will not be there.
       if (statusCode(error) === 404 || (statusCode(error) === 409 && /already in progress/i.test(dockerMessage(error as DockerError)))) return;

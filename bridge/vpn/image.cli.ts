@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const started = Date.now();
   await buildImage({
-    docker: createDocker(config.vpn.dockerHost),
+    docker: createDocker(config.vpn, (warning) => console.warn(warning)),
     contextDir: CONTEXT_DIR,
     tag: config.vpn.image,
     allowNetwork: true,

@@ -35,6 +35,6 @@ export function socatFailure(stderr: string): Error | null {
 }
 
 export async function openSocatStream(driver: ContainerDriver, containerId: string, host: string, port: number): Promise<Duplex> {
-  const opened = await driver.openExec(containerId, socatArgv(host, port), { failure: socatFailure });
+  const opened = await driver.openExec(containerId, socatArgv(host, port), { asUser: true, failure: socatFailure });
   return opened.stream;
 }

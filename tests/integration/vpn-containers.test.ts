@@ -2,6 +2,7 @@
 // network), commands and files inside them, reuse, disconnect, CONTAINER_TIMEOUT, and the Docker failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TermOpened } from '../../bridge/contracts/terminal.js';
+import { instanceId } from '../../bridge/vpn/vpn.capability.js';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
 import { connectSocket, request, waitForEvent } from './helpers/live-client.js';
 import {
@@ -21,7 +22,7 @@ let t: TestBridge;
 const bridges: TestBridge[] = [];
 
 async function bridge(env: Record<string, string>): Promise<TestBridge> {
-  const started = await startBridge({ VIGILINK_DOCKER_NETWORK: network.name, VPN_COOLDOWN_SECONDS: '0', ...env });
+  const started = await startBridge({ VIGILINK_DOCKER_NETWORK: network.name, VPN_CONTAINER_NETWORK_INTERNAL: '1', VPN_COOLDOWN_SECONDS: '0', ...env });
   bridges.push(started);
   return started;
 }
@@ -44,7 +45,7 @@ afterAll(async () => {
 describe('POST /vpn/connect real=false', () => {
   let containerId: string;
 
-  it('starts a labelled, limited, unprivileged container with NET_ADMIN and /dev/net/tun on the configured network', async () => {
+  it('starts a labelled, limited, unprivileged container with only NET_ADMIN and /dev/net/tun on its own network and the configured one', async () => {
     const res = await t.api('POST', '/vpn/connect', { user_id: 'carol' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'started', user_id: 'carol', container_id: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -55,12 +56,16 @@ describe('POST /vpn/connect real=false', () => {
     expect(info.Config.Labels['vigilink.user']).toBe('carol');
     expect(info.Name).toMatch(/^\/vigilink-carol-[0-9a-f]{8}$/);
     expect(info.HostConfig.Privileged).toBe(false);
+    expect(info.HostConfig.CapDrop).toEqual(['ALL']);
     expect(info.HostConfig.CapAdd).toEqual(['NET_ADMIN']);
+    expect(info.HostConfig.SecurityOpt).toEqual(['no-new-privileges']);
     expect(info.HostConfig.Devices).toEqual([expect.objectContaining({ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun' })]);
     expect(info.HostConfig.Memory).toBe(512 * 1024 * 1024);
     expect(info.HostConfig.NanoCpus).toBe(1e9);
     expect(info.HostConfig.PidsLimit).toBe(256);
-    expect(Object.keys(info.NetworkSettings.Networks)).toEqual([network.name]);
+    const own = info.Name.slice(1);
+    expect(Object.keys(info.NetworkSettings.Networks).sort()).toEqual([own, network.name].sort());
+    expect((await docker.getNetwork(own).inspect()).Labels).toMatchObject({ 'vigilink.own-network': '1', 'vigilink.user': 'carol' });
   });
 
   it('reports the container with no tunnel, and stores container_id and container_started_at', async () => {
@@ -129,7 +134,7 @@ describe('POST /vpn/connect real=false', () => {
     expect(read.status).toBe(200);
     expect(read.body).toEqual({ path: '/tmp/d ir/f.txt', offset: 6, data: 'world', encoding: 'utf8', size: 11, eof: true });
     const home = await t.api('GET', '/api/fs/list?user_id=carol');
-    expect(home.body.path).toBe('/root');
+    expect(home.body.path).toBe('/home/vigilink');
   });
 
   it('downloads from the container when no session is named: whole, a Range, past the end, missing', async () => {
@@ -210,8 +215,9 @@ describe('POST /vpn/connect real=false', () => {
       const opened = await request<TermOpened>(socket, 'term:open', { user_id: 'carol', target: 'container', cols: 80, rows: 24 });
       expect(opened.ok, JSON.stringify(opened)).toBe(true);
       const id = opened.ok ? opened.data.terminal_id : '';
-      await request(socket, 'term:input', { terminal_id: id, data: 'echo "in-$(cat /etc/hostname | wc -l)-$((40+2))"; stty size\n' });
-      await until(/in-1-42\r?\n24 80/);
+      // As the container's unprivileged user, never root.
+      await request(socket, 'term:input', { terminal_id: id, data: 'echo "in-$(cat /etc/hostname | wc -l)-$((40+2))-$(id -un)"; stty size\n' });
+      await until(/in-1-42-vigilink\r?\n24 80/);
       await request(socket, 'term:resize', { terminal_id: id, cols: 100, rows: 30 });
       // A resize reaches the pty asynchronously (as SSH's window-change does): ask until it shows.
       for (let i = 0; !/30 100/.test(text); i++) {
@@ -235,6 +241,7 @@ describe('POST /vpn/connect real=false', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'stopped' });
     expect(await bridgeContainers(t.dataDir)).toHaveLength(0);
+    expect(await docker.listNetworks({ filters: { label: ['vigilink.own-network=1', `vigilink.instance=${instanceId(t.dataDir)}`] } })).toEqual([]);
     expect((await t.api('GET', '/vpn/status?user_id=carol')).status).toBe(404);
     expect((await t.api('POST', '/vpn/disconnect?user_id=carol')).status).toBe(404);
     expect(t.bridge.context.store.user('carol')?.container_id ?? null).toBeNull();
@@ -257,6 +264,15 @@ describe('POST /vpn/connect failures', () => {
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ detail: "Container creation failed: Docker image 'vigilink-no-such-image:never' not found. Build it with: npm run image" });
     expect(await bridgeContainers(b.dataDir)).toHaveLength(0);
+  });
+
+  it('answers 500 naming VIGILINK_DOCKER_NETWORK when it does not exist, and leaves no container or network', async () => {
+    const b = await bridge({ VIGILINK_DOCKER_NETWORK: 'vigilink-no-such-network' });
+    const res = await b.api('POST', '/vpn/connect', { user_id: 'erin' });
+    expect(res.status).toBe(500);
+    expect(res.body.detail).toMatch(/^Container start failed: .*vigilink-no-such-network/);
+    expect(await bridgeContainers(b.dataDir)).toHaveLength(0);
+    expect(await docker.listNetworks({ filters: { label: [`vigilink.instance=${instanceId(b.dataDir)}`] } })).toEqual([]);
   });
 
   it('answers 500 "Docker is not available" when the daemon cannot be reached', async () => {

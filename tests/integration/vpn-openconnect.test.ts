@@ -24,7 +24,7 @@ let ocserv: Ocserv;
 let t: TestBridge;
 const dataDirs: string[] = [];
 
-const env = (): Record<string, string> => ({ VIGILINK_DOCKER_NETWORK: network.name, VPN_HEALTH_INTERVAL_SECONDS: '1', VPN_CONNECT_TIMEOUT_SECONDS: '20' });
+const env = (): Record<string, string> => ({ VIGILINK_DOCKER_NETWORK: network.name, VPN_CONTAINER_NETWORK_INTERNAL: '1', VPN_HEALTH_INTERVAL_SECONDS: '1', VPN_CONNECT_TIMEOUT_SECONDS: '20' });
 const connectBody = (userId: string, extra: Record<string, unknown> = {}) => ({
   user_id: userId,
   vpn_url: ocserv.url,

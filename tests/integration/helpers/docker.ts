@@ -3,6 +3,7 @@
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type Docker from 'dockerode';
+import { LOCAL_DOCKER } from '../../../bridge/vpn/docker-endpoint.js';
 import { createDocker, DockerDriver } from '../../../bridge/vpn/docker-driver.js';
 import { contextHash, ensureImage } from '../../../bridge/vpn/image-builder.js';
 import { instanceId } from '../../../bridge/vpn/vpn.capability.js';
@@ -18,8 +19,9 @@ const BACKEND_CONTEXT = path.join(REPO_ROOT, 'assets/container');
 export const BACKEND_IMAGE = `vigilink-backend:test-${contextHash(BACKEND_CONTEXT)}`;
 export const TEST_LABEL = 'vigilink.test';
 
-export const docker: Docker = createDocker('');
-export const driver = new DockerDriver(docker);
+export const docker: Docker = createDocker(LOCAL_DOCKER);
+// The tests' own driver only runs and removes containers; the bridge's creates users' containers.
+export const driver = new DockerDriver(docker, { ownNetworkInternal: true, workstationAddresses: () => [] });
 
 /** Fails (never skips) with how to get Docker when the daemon does not answer. */
 export async function requireDocker(): Promise<void> {

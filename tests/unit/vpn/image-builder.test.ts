@@ -11,7 +11,7 @@ describe('readDockerfile', () => {
   it('reads the backend image base and its packages (what the issue asks for)', () => {
     const parsed = readDockerfile(fs.readFileSync(path.join(root, 'assets/container/Dockerfile'), 'utf8'));
     expect(parsed.registryBase).toBe('debian:bookworm-slim');
-    expect(parsed.packages.sort()).toEqual(['ca-certificates', 'iproute2', 'openconnect', 'openssh-client', 'procps', 'socat', 'sshpass']);
+    expect(parsed.packages.sort()).toEqual(['ca-certificates', 'iproute2', 'iptables', 'openconnect', 'openssh-client', 'procps', 'socat', 'sshpass']);
   });
 
   it('reads the ocserv test image too, and refuses a Dockerfile without the two ARGs', () => {

@@ -1,7 +1,8 @@
 // argv built from caller input (openconnect, socat, sh -c, container paths): each value stays one element.
 import { describe, expect, it } from 'vitest';
 import { commandArgv } from '../../../bridge/vpn/container-commands.js';
-import { argvPath, parseFindRecords } from '../../../bridge/vpn/container-files.js';
+import { argvPath } from '../../../bridge/vpn/container-files.js';
+import { parseFindRecords } from '../../../bridge/vpn/find-listing.parser.js';
 import { authTunnelArgv, startTunnelArgv } from '../../../bridge/vpn/openconnect-args.js';
 import { socatArgv, socatFailure } from '../../../bridge/vpn/socat-transport.js';
 
