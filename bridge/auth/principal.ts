@@ -36,6 +36,8 @@ export function authenticateWith(
   token: string,
   source?: AuthenticationSource,
 ): Principal | null {
+  // No authenticator ever sees an empty token, whatever it would make of one.
+  if (token.length === 0) return null;
   for (const authenticator of authenticators) {
     const principal = authenticator.authenticate(token, source);
     if (principal) return principal;

@@ -47,7 +47,7 @@ export function createSocketServer(server: http.Server, options: SocketServerOpt
   });
   io.use((socket, next) => {
     const token: unknown = socket.handshake.auth?.token;
-    const principal = typeof token === 'string' ? authenticateWith(options.authenticators, token, { clientAddress: socket.handshake.address }) : null;
+    const principal = typeof token === 'string' && token !== '' ? authenticateWith(options.authenticators, token, { clientAddress: socket.handshake.address }) : null;
     if (!principal) {
       next(new Error('unauthorized: missing or invalid token'));
       return;
