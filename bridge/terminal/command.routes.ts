@@ -16,9 +16,10 @@ export function commandRoutes(commands: CommandService): AnyRoute[] {
       body: RunCommandBody,
       response: RunCommandResponse,
       errors: [403, 404, 502],
-      handler: async ({ body, userId, log }) => {
+      handler: async ({ body, userId, principal, log }) => {
         const outcome = await commands.run({
           log,
+          byOwner: principal?.kind === 'owner',
           userId: userId(body.user_id),
           command: body.command,
           timeoutMs: body.timeout * 1000,
