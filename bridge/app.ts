@@ -88,6 +88,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     maxChannelsPerConnection: config.ssh.maxChannelsPerConnection,
     connectTimeoutMs: config.ssh.connectTimeoutMs,
     keepaliveIntervalMs: config.ssh.keepaliveIntervalMs,
+    maxKeyKdfRounds: config.ssh.maxKeyKdfRounds,
   });
   sessions.restore();
   const context: BridgeContext = {

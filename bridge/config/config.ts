@@ -25,6 +25,8 @@ export const configSchema = z.object({
   SSH_CONNECT_TIMEOUT_SECONDS: seconds.default(15),
   SSH_MAX_CHANNELS_PER_CONNECTION: positiveInt.max(64).default(8),
   SSH_KEEPALIVE_SECONDS: seconds.default(15),
+  // ssh2 runs an encrypted key's bcrypt KDF on the event loop: OpenSSH's default is 16 rounds.
+  SSH_KEY_MAX_KDF_ROUNDS: positiveInt.default(1024),
   COMMAND_OUTPUT_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   FS_READ_MAX_BYTES: positiveInt.default(4 * 1024 * 1024),
   VIGILINK_ALLOW_LOCAL_EXEC: flag.default(false),
@@ -64,6 +66,8 @@ export interface BridgeConfig {
     connectTimeoutMs: number;
     maxChannelsPerConnection: number;
     keepaliveIntervalMs: number;
+    /** The most bcrypt KDF rounds an encrypted OpenSSH private key may ask for. */
+    maxKeyKdfRounds: number;
   };
   commandOutputLimitBytes: number;
   fsReadMaxBytes: number;
@@ -113,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connectTimeoutMs: c.SSH_CONNECT_TIMEOUT_SECONDS * 1000,
       maxChannelsPerConnection: c.SSH_MAX_CHANNELS_PER_CONNECTION,
       keepaliveIntervalMs: c.SSH_KEEPALIVE_SECONDS * 1000,
+      maxKeyKdfRounds: c.SSH_KEY_MAX_KDF_ROUNDS,
     },
     commandOutputLimitBytes: c.COMMAND_OUTPUT_LIMIT_BYTES,
     fsReadMaxBytes: c.FS_READ_MAX_BYTES,

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import ssh2, { type Client, type ConnectConfig } from 'ssh2';
 import { AppError, errorMessage } from '../core/errors.js';
 import type { HostKeyStore } from './host-keys.js';
+import { assertKdfRoundsWithin } from './private-key-kdf.js';
 
 export interface SshCredentials {
   username: string;
@@ -24,6 +25,8 @@ export interface OpenConnectionOptions {
   hostKeys: HostKeyStore;
   timeoutMs: number;
   keepaliveIntervalMs: number;
+  /** The most bcrypt KDF rounds an encrypted key may ask for (ssh2 runs them on the event loop). */
+  maxKeyKdfRounds: number;
   /** A ready transport (jump host forward, container socat); otherwise a TCP socket is opened. */
   sock?: Duplex;
 }
@@ -33,8 +36,17 @@ export interface OpenedConnection {
   hostKeyFingerprint: string;
 }
 
+export interface PrivateKeyCheck {
+  /** The request field the key came from, for the 400's detail. */
+  field: string;
+  maxKdfRounds: number;
+}
+
 /** Validate a private key up front, so a bad key or passphrase is a 400 and never a 502. */
-export function checkPrivateKey(privateKey: string, passphrase: string | undefined, field = 'private_key'): void {
+export function checkPrivateKey(privateKey: string, passphrase: string | undefined, check: PrivateKeyCheck): void {
+  const { field } = check;
+  // Before the parse: parsing runs the KDF, with as many rounds as the key names.
+  assertKdfRoundsWithin(privateKey, check.maxKdfRounds, field);
   const parsed = ssh2.utils.parseKey(privateKey, passphrase);
   if (parsed instanceof Error) {
     const reason = /passphrase|encrypted|decrypt/i.test(parsed.message)
@@ -47,6 +59,15 @@ export function checkPrivateKey(privateKey: string, passphrase: string | undefin
 export function openSshConnection(options: OpenConnectionOptions): Promise<OpenedConnection> {
   const { endpoint, hostKeys } = options;
   const where = `${endpoint.hostname}:${endpoint.port}`;
+  // ssh2 parses the key again in connect(): never with more rounds than allowed, whoever the caller.
+  if (endpoint.privateKey !== undefined) {
+    try {
+      assertKdfRoundsWithin(endpoint.privateKey, options.maxKeyKdfRounds, 'private_key');
+    } catch (error) {
+      options.sock?.destroy();
+      return Promise.reject(error);
+    }
+  }
   return new Promise<OpenedConnection>((resolve, reject) => {
     const client = new ssh2.Client();
     let settled = false;

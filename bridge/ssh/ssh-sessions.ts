@@ -49,6 +49,8 @@ export interface SshSessionServiceOptions {
   maxChannelsPerConnection: number;
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;
+  /** The most bcrypt KDF rounds an encrypted private key may ask for (SSH_KEY_MAX_KDF_ROUNDS). */
+  maxKeyKdfRounds: number;
 }
 
 type ServiceEvents = {
@@ -95,8 +97,11 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
     if (request.password === undefined && request.privateKey === undefined) {
       throw new AppError('invalid', 'password: Required (or give private_key)');
     }
-    if (request.privateKey !== undefined) checkPrivateKey(request.privateKey, request.passphrase);
-    if (request.jump?.privateKey !== undefined) checkPrivateKey(request.jump.privateKey, request.jump.passphrase, 'jump.private_key');
+    const maxKdfRounds = this.options.maxKeyKdfRounds;
+    if (request.privateKey !== undefined) checkPrivateKey(request.privateKey, request.passphrase, { field: 'private_key', maxKdfRounds });
+    if (request.jump?.privateKey !== undefined) {
+      checkPrivateKey(request.jump.privateKey, request.jump.passphrase, { field: 'jump.private_key', maxKdfRounds });
+    }
     if (request.jump && request.jump.password === undefined && request.jump.privateKey === undefined) {
       throw new AppError('invalid', 'jump.password: Required (or give jump.private_key)');
     }
@@ -127,6 +132,7 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
       hostKeys: this.options.hostKeys,
       timeoutMs: this.options.connectTimeoutMs,
       keepaliveIntervalMs: this.options.keepaliveIntervalMs,
+      maxKeyKdfRounds: this.options.maxKeyKdfRounds,
     };
     let jumpClient: Client | null = null;
     let sock: Duplex | undefined;

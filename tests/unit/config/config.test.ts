@@ -89,3 +89,11 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.corsOrigins)).toBe(true);
   });
 });
+
+describe('security settings (issue 10)', () => {
+  it('caps encrypted keys at 1024 bcrypt rounds unless told otherwise', () => {
+    expect(loadConfig({}).ssh.maxKeyKdfRounds).toBe(1024);
+    expect(loadConfig({ SSH_KEY_MAX_KDF_ROUNDS: '64' }).ssh.maxKeyKdfRounds).toBe(64);
+    expect(() => loadConfig({ SSH_KEY_MAX_KDF_ROUNDS: '0' })).toThrow(/^Invalid configuration: SSH_KEY_MAX_KDF_ROUNDS: /);
+  });
+});

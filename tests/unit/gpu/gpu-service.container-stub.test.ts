@@ -67,6 +67,7 @@ function makeService(containers: ContainerCommandTarget | null, alerts: FiredAle
     maxChannelsPerConnection: 8,
     connectTimeoutMs: 5000,
     keepaliveIntervalMs: 15_000,
+    maxKeyKdfRounds: 1024,
   });
   service = new GpuService({
     sessions,
