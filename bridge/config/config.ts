@@ -30,6 +30,7 @@ export const configSchema = z.object({
   COMMAND_OUTPUT_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   FS_READ_MAX_BYTES: positiveInt.default(4 * 1024 * 1024),
   VIGILINK_ALLOW_LOCAL_EXEC: flag.default(false),
+  VIGILINK_DEVICE_LOCAL_TARGETS: flag.default(false),
   // Pairing (bridge/pairing) and interactive terminals (bridge/terminal).
   VIGILINK_PUBLIC_URL: z
     .union([z.literal(''), z.url({ protocol: /^https?$/ })])
@@ -72,6 +73,8 @@ export interface BridgeConfig {
   commandOutputLimitBytes: number;
   fsReadMaxBytes: number;
   allowLocalExec: boolean;
+  /** Paired devices may open SSH connections to the workstation's own loopback, link-local and interface addresses. */
+  allowDeviceLocalTargets: boolean;
   pairing: {
     /** Base of pairing URLs instead of the LAN address (a tunnel or reverse proxy); no trailing slash. */
     publicUrl: string | null;
@@ -122,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     commandOutputLimitBytes: c.COMMAND_OUTPUT_LIMIT_BYTES,
     fsReadMaxBytes: c.FS_READ_MAX_BYTES,
     allowLocalExec: c.VIGILINK_ALLOW_LOCAL_EXEC,
+    allowDeviceLocalTargets: c.VIGILINK_DEVICE_LOCAL_TARGETS,
     pairing: {
       publicUrl: c.VIGILINK_PUBLIC_URL,
       offerTtlMs: c.PAIR_OFFER_TTL_SECONDS * 1000,

@@ -29,6 +29,8 @@ export interface OpenConnectionOptions {
   maxKeyKdfRounds: number;
   /** A ready transport (jump host forward, container socat); otherwise a TCP socket is opened. */
   sock?: Duplex;
+  /** The address the TCP socket goes to when the name was resolved and checked already (devices). */
+  connectAddress?: string | undefined;
 }
 
 export interface OpenedConnection {
@@ -94,7 +96,7 @@ export function openSshConnection(options: OpenConnectionOptions): Promise<Opene
     if (options.sock) {
       sock = options.sock;
     } else {
-      const tcp = net.connect({ host: endpoint.hostname, port: endpoint.port });
+      const tcp = net.connect({ host: options.connectAddress ?? endpoint.hostname, port: endpoint.port });
       // One command is a few small packets each way: Nagle's algorithm would hold them ~40 ms.
       tcp.setNoDelay(true);
       tcp.on('error', (error: NodeJS.ErrnoException) => fail(normaliseConnectError(error, where)));

@@ -9,6 +9,7 @@ import type { ConnsStore, StoredSession } from '../store/conns-store.js';
 import type { HostKeyStore } from './host-keys.js';
 import { checkPrivateKey, openSshConnection, type SshCredentials, type SshEndpoint } from './ssh-connect.js';
 import { SshSession, type SessionInfo } from './ssh-session.js';
+import type { SshTargetPolicy } from './ssh-target-policy.js';
 
 export interface JumpHost extends SshCredentials {
   hostname: string;
@@ -19,6 +20,8 @@ export interface ConnectRequest extends SshEndpoint {
   userId: string;
   sessionId: string;
   jump?: JumpHost | undefined;
+  /** A paired device asked: the workstation's own addresses are refused (SshTargetPolicy). */
+  byDevice: boolean;
   /** The caller's logger (an HTTP request's carries its request id). */
   log?: Logger | undefined;
 }
@@ -51,6 +54,7 @@ export interface SshSessionServiceOptions {
   keepaliveIntervalMs: number;
   /** The most bcrypt KDF rounds an encrypted private key may ask for (SSH_KEY_MAX_KDF_ROUNDS). */
   maxKeyKdfRounds: number;
+  targetPolicy: SshTargetPolicy;
 }
 
 type ServiceEvents = {
@@ -137,14 +141,18 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
     let jumpClient: Client | null = null;
     let sock: Duplex | undefined;
     try {
+      let connectAddress: string | undefined;
       if (request.jump) {
         const jumpSock = (await this.transportProvider?.(userId, request.jump.hostname, request.jump.port)) ?? undefined;
-        jumpClient = (await openSshConnection({ ...common, endpoint: request.jump, ...(jumpSock ? { sock: jumpSock } : {}) })).client;
+        const jumpAddress = jumpSock ? undefined : await this.deviceAddress(request, request.jump, 'jump.hostname');
+        jumpClient = (await openSshConnection({ ...common, endpoint: request.jump, connectAddress: jumpAddress, ...(jumpSock ? { sock: jumpSock } : {}) })).client;
+        // The target is reached from the jump host's network, not the workstation's: not checked here.
         sock = await forwardThrough(jumpClient, request.hostname, request.port);
       } else {
         sock = (await this.transportProvider?.(userId, request.hostname, request.port)) ?? undefined;
+        if (!sock) connectAddress = await this.deviceAddress(request, request, 'hostname');
       }
-      const opened = await openSshConnection({ ...common, endpoint: request, ...(sock ? { sock } : {}) });
+      const opened = await openSshConnection({ ...common, endpoint: request, connectAddress, ...(sock ? { sock } : {}) });
       const info: SessionInfo = {
         userId,
         sessionId,
@@ -165,6 +173,15 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
       log.info({ event: 'ssh.connect_failed', reason: (error as Error).message }, 'ssh connect failed');
       throw error;
     }
+  }
+
+  /**
+   * For a device's direct connection (not through the user's VPN container, whose network is its own),
+   * the checked address to connect to; the owner's connections resolve names as before.
+   */
+  private async deviceAddress(request: ConnectRequest, host: { hostname: string; port: number }, field: string): Promise<string | undefined> {
+    if (!request.byDevice) return undefined;
+    return (await this.options.targetPolicy.deviceAddress(host.hostname, host.port, field)) ?? undefined;
   }
 
   private adopt(session: SshSession): void {

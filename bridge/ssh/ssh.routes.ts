@@ -26,10 +26,11 @@ export function sshRoutes(sessions: SshSessionService, hostKeys: HostKeyStore): 
       body: SshConnectBody,
       response: SshConnectResponse,
       errors: [403, 409, 502],
-      handler: async ({ query, body, userId, log }) => {
+      handler: async ({ query, body, userId, principal, log }) => {
         const user = userId(body.user_id);
         const info = await sessions.connect({
           log,
+          byDevice: principal?.kind === 'device',
           userId: user,
           sessionId: query.session_id,
           hostname: body.hostname,
