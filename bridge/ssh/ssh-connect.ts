@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2, { type Client, type ConnectConfig } from 'ssh2';
 import { AppError, errorMessage } from '../core/errors.js';
-import type { HostKeyStore } from './host-keys.js';
+import { routeKey, type HostKeyStore, type HostRoute, type PinLearner } from './host-keys.js';
 import { assertKdfRoundsWithin } from './private-key-kdf.js';
 
 export interface SshCredentials {
@@ -23,6 +23,9 @@ export interface SshEndpoint extends SshCredentials {
 export interface OpenConnectionOptions {
   endpoint: SshEndpoint;
   hostKeys: HostKeyStore;
+  /** How the host is reached: its key is pinned for this route only. */
+  route: HostRoute;
+  learnedBy: PinLearner;
   timeoutMs: number;
   keepaliveIntervalMs: number;
   /** The most bcrypt KDF rounds an encrypted key may ask for (ssh2 runs them on the event loop). */
@@ -132,15 +135,17 @@ export function openSshConnection(options: OpenConnectionOptions): Promise<Opene
       keepaliveInterval: options.keepaliveIntervalMs,
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer) => {
-        const check = hostKeys.check(endpoint.hostname, endpoint.port, key);
+        const check = hostKeys.check({ hostname: endpoint.hostname, port: endpoint.port, route: options.route, learnedBy: options.learnedBy }, key);
         fingerprint = check.fingerprint;
         if (check.result !== 'changed') return true;
+        const route = routeKey(options.route);
+        const forget = `DELETE /ssh/host-keys?hostname=${endpoint.hostname}&port=${endpoint.port}${route === 'direct' ? '' : `&route=${encodeURIComponent(route)}`}`;
         // Refused before authentication starts, so no password is ever sent to this host.
         hostKeyProblem = new AppError(
           'upstream_failed',
-          `SSH host key changed for ${where}: expected ${check.expected}, got ${check.fingerprint}. ` +
+          `SSH host key changed for ${where}${route === 'direct' ? '' : ` (route ${route})`}: expected ${check.expected}, got ${check.fingerprint}. ` +
             'Refusing to connect and no password was sent. If the host was reinstalled, the owner can forget its old key ' +
-            `(DELETE /ssh/host-keys?hostname=${endpoint.hostname}&port=${endpoint.port}) and connect again.`,
+            `(${forget}) and connect again.`,
         );
         return false;
       },

@@ -6,7 +6,7 @@ import type { Client } from 'ssh2';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ConnsStore, StoredSession } from '../store/conns-store.js';
-import type { HostKeyStore } from './host-keys.js';
+import { HostKeyStore, type HostRoute } from './host-keys.js';
 import { checkPrivateKey, openSshConnection, type SshCredentials, type SshEndpoint } from './ssh-connect.js';
 import { SshSession, type SessionInfo } from './ssh-session.js';
 import type { SshTargetPolicy } from './ssh-target-policy.js';
@@ -20,8 +20,8 @@ export interface ConnectRequest extends SshEndpoint {
   userId: string;
   sessionId: string;
   jump?: JumpHost | undefined;
-  /** A paired device asked: the workstation's own addresses are refused (SshTargetPolicy). */
-  byDevice: boolean;
+  /** The paired device that asked (the workstation's own addresses are refused to it); null for the owner. */
+  deviceId: string | null;
   /** The caller's logger (an HTTP request's carries its request id). */
   log?: Logger | undefined;
 }
@@ -134,6 +134,7 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
     const log = (request.log ?? this.options.logger).child({ user_id: userId, session_id: sessionId, host: request.hostname, port: request.port });
     const common = {
       hostKeys: this.options.hostKeys,
+      learnedBy: { userId, deviceId: request.deviceId },
       timeoutMs: this.options.connectTimeoutMs,
       keepaliveIntervalMs: this.options.keepaliveIntervalMs,
       maxKeyKdfRounds: this.options.maxKeyKdfRounds,
@@ -142,17 +143,23 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
     let sock: Duplex | undefined;
     try {
       let connectAddress: string | undefined;
+      let route: HostRoute;
       if (request.jump) {
         const jumpSock = (await this.transportProvider?.(userId, request.jump.hostname, request.jump.port)) ?? undefined;
         const jumpAddress = jumpSock ? undefined : await this.deviceAddress(request, request.jump, 'jump.hostname');
-        jumpClient = (await openSshConnection({ ...common, endpoint: request.jump, connectAddress: jumpAddress, ...(jumpSock ? { sock: jumpSock } : {}) })).client;
+        const jumpRoute: HostRoute = { containerUser: jumpSock ? userId : null, jump: null };
+        const jumpEndpoint = { ...common, endpoint: request.jump, route: jumpRoute, connectAddress: jumpAddress };
+        jumpClient = (await openSshConnection({ ...jumpEndpoint, ...(jumpSock ? { sock: jumpSock } : {}) })).client;
         // The target is reached from the jump host's network, not the workstation's: not checked here.
         sock = await forwardThrough(jumpClient, request.hostname, request.port);
+        route = { containerUser: jumpRoute.containerUser, jump: HostKeyStore.hostId(request.jump.hostname, request.jump.port) };
       } else {
         sock = (await this.transportProvider?.(userId, request.hostname, request.port)) ?? undefined;
         if (!sock) connectAddress = await this.deviceAddress(request, request, 'hostname');
+        // Inside the user's container, names resolve by that container's /etc/hosts: its pins are the user's own.
+        route = { containerUser: sock ? userId : null, jump: null };
       }
-      const opened = await openSshConnection({ ...common, endpoint: request, connectAddress, ...(sock ? { sock } : {}) });
+      const opened = await openSshConnection({ ...common, endpoint: request, route, connectAddress, ...(sock ? { sock } : {}) });
       const info: SessionInfo = {
         userId,
         sessionId,
@@ -180,7 +187,7 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
    * the checked address to connect to; the owner's connections resolve names as before.
    */
   private async deviceAddress(request: ConnectRequest, host: { hostname: string; port: number }, field: string): Promise<string | undefined> {
-    if (!request.byDevice) return undefined;
+    if (request.deviceId === null) return undefined;
     return (await this.options.targetPolicy.deviceAddress(host.hostname, host.port, field)) ?? undefined;
   }
 
