@@ -90,7 +90,6 @@ export const ForgetHostKeyResponse = z
     forgotten: z.boolean().meta({ description: 'false when no key was known for that host on that route' }),
     hostname: z.string(),
     port: z.number(),
-    route: z.string(),
   })
   .meta({ id: 'ForgetHostKeyResponse' });
 

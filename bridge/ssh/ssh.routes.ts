@@ -113,7 +113,6 @@ export function sshRoutes(sessions: SshSessionService, hostKeys: HostKeyStore): 
         forgotten: await hostKeys.forget(query.hostname, query.port, parseRouteKeyOrThrow(query.route)),
         hostname: query.hostname,
         port: query.port,
-        route: query.route,
       }),
     }),
   ];
