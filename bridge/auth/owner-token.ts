@@ -24,10 +24,17 @@ async function readToken(file: string): Promise<string | null> {
   }
 }
 
+/** Why the bridge cannot start: the file is named, the token never is. */
+function unusable(file: string, reason: string): Error {
+  return new Error(`${file} does not hold a usable owner token (at least ${OWNER_TOKEN_MIN_LENGTH} printable characters) and ${reason}: delete it and start again`);
+}
+
 export async function loadOrCreateOwnerToken(dataDir: string): Promise<string> {
   const file = path.join(dataDir, OWNER_TOKEN_FILE);
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const existing = await readToken(file);
+  const existing = await readToken(file).catch((error: NodeJS.ErrnoException) => {
+    throw unusable(file, `cannot be read (${error.code ?? 'error'})`);
+  });
   if (existing !== null && isUsableOwnerToken(existing)) {
     await fs.chmod(file, 0o600);
     return existing;
@@ -45,13 +52,13 @@ export async function loadOrCreateOwnerToken(dataDir: string): Promise<string> {
       // A blank or short file (truncated, hand-edited) is replaced atomically.
       await fs.rename(temp, file);
     }
+  } catch (error) {
+    throw unusable(file, `could not be replaced (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   } finally {
     await fs.rm(temp, { force: true });
   }
-  const token = await readToken(file);
-  if (token === null || !isUsableOwnerToken(token)) {
-    throw new Error(`${file} does not hold a usable owner token (at least ${OWNER_TOKEN_MIN_LENGTH} printable characters) and could not be replaced: delete it and start again`);
-  }
+  const token = await readToken(file).catch(() => null);
+  if (token === null || !isUsableOwnerToken(token)) throw unusable(file, 'another process wrote one that is not');
   return token;
 }
 

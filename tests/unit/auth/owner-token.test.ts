@@ -41,8 +41,9 @@ describe('loadOrCreateOwnerToken', () => {
 
   it('stops the start with a clear message when the token file cannot be replaced', async () => {
     const dir = dataDir();
+    // A folder where the file should be: unreadable as a token, and rename cannot replace it.
     fs.mkdirSync(path.join(dir, OWNER_TOKEN_FILE, 'inside'), { recursive: true });
-    await expect(loadOrCreateOwnerToken(dir)).rejects.toThrow();
+    await expect(loadOrCreateOwnerToken(dir)).rejects.toThrow(/owner\.token does not hold a usable owner token .*delete it and start again/);
   });
 });
 
