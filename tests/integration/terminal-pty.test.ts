@@ -45,7 +45,8 @@ async function openTerminal(socket: ClientSocket, payload: Record<string, unknow
 
 beforeAll(async () => {
   sshd = await startSshd();
-  t = await startBridge();
+  // Its phone connects to the loopback sshd, which devices may only do when the owner allows it.
+  t = await startBridge({ VIGILINK_DEVICE_LOCAL_TARGETS: '1' });
   phone = await pairDevice(t, 'alice', 'terminal phone');
   expect((await t.api('POST', '/ssh/connect?session_id=default', connectBody(sshd.port), { token: phone.token })).status).toBe(200);
 });
