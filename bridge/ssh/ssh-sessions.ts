@@ -2,7 +2,7 @@
 // and the Electron main process all go through this service.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import type { Client } from 'ssh2';
+import type { Client, ParsedKey } from 'ssh2';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ConnsStore, StoredSession } from '../store/conns-store.js';
@@ -57,6 +57,12 @@ export interface SshSessionServiceOptions {
   targetPolicy: SshTargetPolicy;
 }
 
+/** The request's private keys, parsed once by checkPrivateKey (their KDF runs on the event loop). */
+interface ParsedKeys {
+  target: ParsedKey | undefined;
+  jump: ParsedKey | undefined;
+}
+
 type ServiceEvents = {
   /** Anything about a user's sessions changed: connect, disconnect, drop. */
   change: [userId: string];
@@ -102,10 +108,10 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
       throw new AppError('invalid', 'password: Required (or give private_key)');
     }
     const maxKdfRounds = this.options.maxKeyKdfRounds;
-    if (request.privateKey !== undefined) checkPrivateKey(request.privateKey, request.passphrase, { field: 'private_key', maxKdfRounds });
-    if (request.jump?.privateKey !== undefined) {
-      checkPrivateKey(request.jump.privateKey, request.jump.passphrase, { field: 'jump.private_key', maxKdfRounds });
-    }
+    const keys: ParsedKeys = {
+      target: request.privateKey === undefined ? undefined : checkPrivateKey(request.privateKey, request.passphrase, { field: 'private_key', maxKdfRounds }),
+      jump: request.jump?.privateKey === undefined ? undefined : checkPrivateKey(request.jump.privateKey, request.jump.passphrase, { field: 'jump.private_key', maxKdfRounds }),
+    };
     if (request.jump && request.jump.password === undefined && request.jump.privateKey === undefined) {
       throw new AppError('invalid', 'jump.password: Required (or give jump.private_key)');
     }
@@ -123,13 +129,13 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
     }
     pending.add(sessionId);
     try {
-      return await this.openSession(request);
+      return await this.openSession(request, keys);
     } finally {
       pending.delete(sessionId);
     }
   }
 
-  private async openSession(request: ConnectRequest): Promise<SessionInfo> {
+  private async openSession(request: ConnectRequest, keys: ParsedKeys): Promise<SessionInfo> {
     const { userId, sessionId } = request;
     const log = (request.log ?? this.options.logger).child({ user_id: userId, session_id: sessionId, host: request.hostname, port: request.port });
     const common = {
@@ -137,7 +143,6 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
       learnedBy: { userId, deviceId: request.deviceId },
       timeoutMs: this.options.connectTimeoutMs,
       keepaliveIntervalMs: this.options.keepaliveIntervalMs,
-      maxKeyKdfRounds: this.options.maxKeyKdfRounds,
     };
     let jumpClient: Client | null = null;
     let sock: Duplex | undefined;
@@ -148,7 +153,7 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
         const jumpSock = (await this.transportProvider?.(userId, request.jump.hostname, request.jump.port)) ?? undefined;
         const jumpAddress = jumpSock ? undefined : await this.deviceAddress(request, request.jump, 'jump.hostname');
         const jumpRoute: HostRoute = { containerUser: jumpSock ? userId : null, jump: null };
-        const jumpEndpoint = { ...common, endpoint: request.jump, route: jumpRoute, connectAddress: jumpAddress };
+        const jumpEndpoint = { ...common, endpoint: request.jump, key: keys.jump, route: jumpRoute, connectAddress: jumpAddress };
         jumpClient = (await openSshConnection({ ...jumpEndpoint, ...(jumpSock ? { sock: jumpSock } : {}) })).client;
         // The target is reached from the jump host's network, not the workstation's: not checked here.
         sock = await forwardThrough(jumpClient, request.hostname, request.port);
@@ -159,7 +164,7 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
         // Inside the user's container, names resolve by that container's /etc/hosts: its pins are the user's own.
         route = { containerUser: sock ? userId : null, jump: null };
       }
-      const opened = await openSshConnection({ ...common, endpoint: request, route, connectAddress, ...(sock ? { sock } : {}) });
+      const opened = await openSshConnection({ ...common, endpoint: request, key: keys.target, route, connectAddress, ...(sock ? { sock } : {}) });
       const info: SessionInfo = {
         userId,
         sessionId,

@@ -10,6 +10,7 @@ import { withKdfRounds } from '../../fixtures/ssh-keys/kdf-rounds.js';
 
 let encrypted: string;
 let plain: string;
+let publicKey: string;
 
 beforeAll(() => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-kdf-'));
@@ -17,6 +18,7 @@ beforeAll(() => {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'plain')]);
   encrypted = fs.readFileSync(path.join(dir, 'enc'), 'utf8');
   plain = fs.readFileSync(path.join(dir, 'plain'), 'utf8');
+  publicKey = fs.readFileSync(path.join(dir, 'plain.pub'), 'utf8');
 });
 
 describe('opensshKdfRounds', () => {
@@ -45,9 +47,14 @@ describe('assertKdfRoundsWithin and checkPrivateKey', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
-  it('accepts real keys: encrypted within the cap, and unencrypted', () => {
-    expect(() => checkPrivateKey(encrypted, 'secret', { field: 'private_key', maxKdfRounds: 16 })).not.toThrow();
-    expect(() => checkPrivateKey(plain, undefined, { field: 'private_key', maxKdfRounds: 1 })).not.toThrow();
+  it('accepts real keys, encrypted within the cap and unencrypted, and hands back the parsed private key', () => {
+    // The connection uses this parsed key, so the KDF runs once per connect.
+    expect(checkPrivateKey(encrypted, 'secret', { field: 'private_key', maxKdfRounds: 16 }).isPrivateKey()).toBe(true);
+    expect(checkPrivateKey(plain, undefined, { field: 'private_key', maxKdfRounds: 1 }).type).toBe('ssh-ed25519');
     expect(() => assertKdfRoundsWithin(encrypted, 15, 'private_key')).toThrow(/16 bcrypt rounds/);
+  });
+
+  it('refuses a public key given as the private key, naming the field', () => {
+    expect(() => checkPrivateKey(publicKey, undefined, { field: 'jump.private_key', maxKdfRounds: 16 })).toThrow(/^jump\.private_key: not a private key/);
   });
 });
