@@ -13,6 +13,7 @@ import { ConnsStore } from './store/conns-store.js';
 import { HostKeyStore } from './ssh/host-keys.js';
 import { SshSessionService } from './ssh/ssh-sessions.js';
 import { sshRoutes } from './ssh/ssh.routes.js';
+import { SshTargetPolicy, systemNetwork } from './ssh/ssh-target-policy.js';
 import { CommandService } from './terminal/command.service.js';
 import { commandRoutes } from './terminal/command.routes.js';
 import { FilesService } from './files/files.service.js';
@@ -100,6 +101,8 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     channelWaitMs: config.ssh.channelWaitMs,
     connectTimeoutMs: config.ssh.connectTimeoutMs,
     keepaliveIntervalMs: config.ssh.keepaliveIntervalMs,
+    maxKeyKdfRounds: config.ssh.maxKeyKdfRounds,
+    targetPolicy: new SshTargetPolicy({ allowDeviceLocalTargets: config.allowDeviceLocalTargets, network: systemNetwork }),
   });
   sessions.restore();
   const ownerSessions = new OwnerSessions(config.ownerSignIn);

@@ -36,10 +36,13 @@ export const configSchema = z.object({
   SSH_CHANNEL_WAIT_SECONDS: seconds.default(30),
   SSH_CHANNELS_RESERVED_FOR_COMMANDS: z.coerce.number().int().min(0).max(64).default(2),
   DOWNLOAD_STALL_SECONDS: seconds.default(60),
+  // ssh2 runs an encrypted key's bcrypt KDF on the event loop: OpenSSH's default is 16 rounds.
+  SSH_KEY_MAX_KDF_ROUNDS: positiveInt.default(1024),
   COMMAND_OUTPUT_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   FS_READ_MAX_BYTES: positiveInt.default(4 * 1024 * 1024),
   FS_LIST_MAX_ENTRIES: positiveInt.default(10_000),
   VIGILINK_ALLOW_LOCAL_EXEC: flag.default(false),
+  VIGILINK_DEVICE_LOCAL_TARGETS: flag.default(false),
   // Pairing (bridge/pairing) and interactive terminals (bridge/terminal).
   VIGILINK_PUBLIC_URL: z
     .union([z.literal(''), z.url({ protocol: /^https?$/ })])
@@ -95,6 +98,8 @@ export interface BridgeConfig {
     channelWaitMs: number;
     /** Channels per connection that terminals may not take. */
     channelsReservedForCommands: number;
+    /** The most bcrypt KDF rounds an encrypted OpenSSH private key may ask for. */
+    maxKeyKdfRounds: number;
   };
   /** A download that moves no byte for this long is ended and frees its channel. */
   downloadStallMs: number;
@@ -102,6 +107,8 @@ export interface BridgeConfig {
   fsReadMaxBytes: number;
   fsListMaxEntries: number;
   allowLocalExec: boolean;
+  /** Paired devices may open SSH connections to the workstation's own loopback, link-local and interface addresses. */
+  allowDeviceLocalTargets: boolean;
   pairing: {
     /** Base of pairing URLs instead of the LAN address (a tunnel or reverse proxy); no trailing slash. */
     publicUrl: string | null;
@@ -162,12 +169,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keepaliveIntervalMs: c.SSH_KEEPALIVE_SECONDS * 1000,
       channelWaitMs: c.SSH_CHANNEL_WAIT_SECONDS * 1000,
       channelsReservedForCommands: c.SSH_CHANNELS_RESERVED_FOR_COMMANDS,
+      maxKeyKdfRounds: c.SSH_KEY_MAX_KDF_ROUNDS,
     },
     downloadStallMs: c.DOWNLOAD_STALL_SECONDS * 1000,
     commandOutputLimitBytes: c.COMMAND_OUTPUT_LIMIT_BYTES,
     fsReadMaxBytes: c.FS_READ_MAX_BYTES,
     fsListMaxEntries: c.FS_LIST_MAX_ENTRIES,
     allowLocalExec: c.VIGILINK_ALLOW_LOCAL_EXEC,
+    allowDeviceLocalTargets: c.VIGILINK_DEVICE_LOCAL_TARGETS,
     pairing: {
       publicUrl: c.VIGILINK_PUBLIC_URL,
       offerTtlMs: c.PAIR_OFFER_TTL_SECONDS * 1000,

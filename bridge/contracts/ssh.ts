@@ -73,11 +73,40 @@ export const SshDisconnectResponse = z
   .object({ disconnected: z.literal(true), user_id: z.string(), session_id: z.string() })
   .meta({ id: 'SshDisconnectResponse' });
 
-export const ForgetHostKeyQuery = z.object({ hostname: Hostname, port: Port.default(22) });
+const HostKeyRoute = z
+  .string()
+  .min(1)
+  .max(400)
+  .meta({
+    description:
+      "How the host is reached: `direct`, `container:<user_id>` (from inside that user's VPN container), `jump:[host]:port` " +
+      '(through that jump host), or a container and a jump host joined by a space. As GET /ssh/host-keys lists it.',
+  });
+
+export const ForgetHostKeyQuery = z.object({ hostname: Hostname, port: Port.default(22), route: HostKeyRoute.default('direct') });
 
 export const ForgetHostKeyResponse = z
-  .object({ forgotten: z.boolean().meta({ description: 'false when no key was known for that host' }), hostname: z.string(), port: z.number() })
+  .object({
+    forgotten: z.boolean().meta({ description: 'false when no key was known for that host on that route' }),
+    hostname: z.string(),
+    port: z.number(),
+  })
   .meta({ id: 'ForgetHostKeyResponse' });
+
+export const HostKeyPin = z
+  .object({
+    hostname: z.string(),
+    port: z.number(),
+    route: HostKeyRoute,
+    route_label: z.string().meta({ description: 'The route in words' }),
+    fingerprint: z.string().meta({ description: 'SHA256:… as ssh-keygen -l prints it' }),
+    first_seen: z.string(),
+    learned_by_user: z.string().nullable().meta({ description: 'The user whose connection learned the key; null for keys from before 0.2.0' }),
+    learned_by_device: z.string().nullable().meta({ description: 'The paired device that connected; null for the owner (or keys from before 0.2.0)' }),
+  })
+  .meta({ id: 'HostKeyPin' });
+
+export const HostKeyListResponse = z.object({ pins: z.array(HostKeyPin) }).meta({ id: 'HostKeyList' });
 
 export const RunCommandBody = z
   .object({
@@ -104,3 +133,5 @@ export type SshConnectBody = z.infer<typeof SshConnectBody>;
 export type SshStatusResponse = z.infer<typeof SshStatusResponse>;
 export type SshSessionListing = z.infer<typeof SshSessionListing>;
 export type RunCommandResponse = z.infer<typeof RunCommandResponse>;
+export type HostKeyPin = z.infer<typeof HostKeyPin>;
+export type HostKeyListResponse = z.infer<typeof HostKeyListResponse>;

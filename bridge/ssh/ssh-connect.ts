@@ -3,9 +3,10 @@
 // AppErrors that say which failure it was. This is the one place that knows ssh2's error shapes.
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import ssh2, { type Client, type ConnectConfig } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type Client, type ConnectConfig, type KeyboardInteractiveCallback, type ParsedKey, type Prompt } from 'ssh2';
 import { AppError, errorMessage } from '../core/errors.js';
-import type { HostKeyStore } from './host-keys.js';
+import { routeKey, type HostKeyStore, type HostRoute, type PinLearner } from './host-keys.js';
+import { assertKdfRoundsWithin } from './private-key-kdf.js';
 
 export interface SshCredentials {
   username: string;
@@ -20,12 +21,20 @@ export interface SshEndpoint extends SshCredentials {
 }
 
 export interface OpenConnectionOptions {
+  /** Its privateKey text is not read here: the key comes parsed, in `key`. */
   endpoint: SshEndpoint;
+  /** The endpoint's private key as checkPrivateKey parsed it: the bcrypt KDF runs once per connect. */
+  key?: ParsedKey | undefined;
   hostKeys: HostKeyStore;
+  /** How the host is reached: its key is pinned for this route only. */
+  route: HostRoute;
+  learnedBy: PinLearner;
   timeoutMs: number;
   keepaliveIntervalMs: number;
   /** A ready transport (jump host forward, container socat); otherwise a TCP socket is opened. */
   sock?: Duplex;
+  /** The address the TCP socket goes to when the name was resolved and checked already (devices). */
+  connectAddress?: string | undefined;
 }
 
 export interface OpenedConnection {
@@ -33,15 +42,31 @@ export interface OpenedConnection {
   hostKeyFingerprint: string;
 }
 
-/** Validate a private key up front, so a bad key or passphrase is a 400 and never a 502. */
-export function checkPrivateKey(privateKey: string, passphrase: string | undefined, field = 'private_key'): void {
-  const parsed = ssh2.utils.parseKey(privateKey, passphrase);
-  if (parsed instanceof Error) {
-    const reason = /passphrase|encrypted|decrypt/i.test(parsed.message)
-      ? 'encrypted: the passphrase is missing or wrong'
-      : 'not a private key ssh2 can read (OpenSSH or PEM format expected)';
+export interface PrivateKeyCheck {
+  /** The request field the key came from, for the 400's detail. */
+  field: string;
+  maxKdfRounds: number;
+}
+
+/**
+ * Parse a private key up front, so a bad key or passphrase is a 400 and never a 502. The parsed key is
+ * what the connection uses: ssh2 runs an encrypted key's KDF synchronously, so it runs once, not twice.
+ */
+export function checkPrivateKey(privateKey: string, passphrase: string | undefined, check: PrivateKeyCheck): ParsedKey {
+  const { field } = check;
+  // Before the parse: parsing runs the KDF, with as many rounds as the key names.
+  assertKdfRoundsWithin(privateKey, check.maxKdfRounds, field);
+  // An OpenSSH file may hold several keys (ssh2 answers an array then); ssh2's own connect uses the first.
+  const parsed: ParsedKey | ParsedKey[] | Error = ssh2.utils.parseKey(privateKey, passphrase);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (key instanceof Error || !key?.isPrivateKey()) {
+    const reason =
+      key instanceof Error && /passphrase|encrypted|decrypt/i.test(key.message)
+        ? 'encrypted: the passphrase is missing or wrong'
+        : 'not a private key ssh2 can read (OpenSSH or PEM format expected)';
     throw new AppError('invalid', `${field}: ${reason}`);
   }
+  return key;
 }
 
 export function openSshConnection(options: OpenConnectionOptions): Promise<OpenedConnection> {
@@ -73,17 +98,14 @@ export function openSshConnection(options: OpenConnectionOptions): Promise<Opene
     if (options.sock) {
       sock = options.sock;
     } else {
-      const tcp = net.connect({ host: endpoint.hostname, port: endpoint.port });
+      const tcp = net.connect({ host: options.connectAddress ?? endpoint.hostname, port: endpoint.port });
       // One command is a few small packets each way: Nagle's algorithm would hold them ~40 ms.
       tcp.setNoDelay(true);
       tcp.on('error', (error: NodeJS.ErrnoException) => fail(normaliseConnectError(error, where)));
       sock = tcp;
     }
 
-    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
-      // Many clusters only offer keyboard-interactive: answer every prompt with the password.
-      finish(prompts.map(() => endpoint.password ?? ''));
-    });
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => answerPrompts(endpoint, prompts, finish));
     client.on('ready', () => {
       if (settled) return;
       settled = true;
@@ -109,30 +131,48 @@ export function openSshConnection(options: OpenConnectionOptions): Promise<Opene
       keepaliveInterval: options.keepaliveIntervalMs,
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer) => {
-        const check = hostKeys.check(endpoint.hostname, endpoint.port, key);
+        const check = hostKeys.check({ hostname: endpoint.hostname, port: endpoint.port, route: options.route, learnedBy: options.learnedBy }, key);
         fingerprint = check.fingerprint;
         if (check.result !== 'changed') return true;
+        const route = routeKey(options.route);
+        const forget = `DELETE /ssh/host-keys?hostname=${endpoint.hostname}&port=${endpoint.port}${route === 'direct' ? '' : `&route=${encodeURIComponent(route)}`}`;
         // Refused before authentication starts, so no password is ever sent to this host.
         hostKeyProblem = new AppError(
           'upstream_failed',
-          `SSH host key changed for ${where}: expected ${check.expected}, got ${check.fingerprint}. ` +
+          `SSH host key changed for ${where}${route === 'direct' ? '' : ` (route ${route})`}: expected ${check.expected}, got ${check.fingerprint}. ` +
             'Refusing to connect and no password was sent. If the host was reinstalled, the owner can forget its old key ' +
-            `(DELETE /ssh/host-keys?hostname=${endpoint.hostname}&port=${endpoint.port}) and connect again.`,
+            `(${forget}) and connect again.`,
         );
         return false;
       },
     };
     if (endpoint.password !== undefined) config.password = endpoint.password;
-    if (endpoint.privateKey !== undefined) {
-      config.privateKey = endpoint.privateKey;
-      if (endpoint.passphrase !== undefined) config.passphrase = endpoint.passphrase;
-    }
+    if (options.key) config.authHandler = authMethods(endpoint, options.key);
     try {
       client.connect(config);
     } catch (error) {
       fail(new AppError('invalid', `Cannot start SSH connection: ${errorMessage(error)}`));
     }
   });
+}
+
+/** Many clusters only offer keyboard-interactive: every prompt is answered with the password. */
+function answerPrompts(endpoint: SshEndpoint, prompts: Prompt[], finish: KeyboardInteractiveCallback): void {
+  finish(prompts.map(() => endpoint.password ?? ''));
+}
+
+/**
+ * ssh2's own order of attempts (none, password, public key, keyboard-interactive), with the key already
+ * parsed: given as `privateKey` text, ssh2 would parse it (and run its KDF) again.
+ */
+function authMethods(endpoint: SshEndpoint, key: ParsedKey): AnyAuthMethod[] {
+  const username = endpoint.username;
+  return [
+    { type: 'none', username },
+    ...(endpoint.password !== undefined ? [{ type: 'password' as const, username, password: endpoint.password }] : []),
+    { type: 'publickey', username, key },
+    { type: 'keyboard-interactive', username, prompt: (_name, _instructions, _lang, prompts, finish) => answerPrompts(endpoint, prompts, finish) },
+  ];
 }
 
 export function normaliseConnectError(error: Error & { level?: string; code?: string }, where: string, username?: string): AppError {

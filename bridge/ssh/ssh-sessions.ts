@@ -2,13 +2,14 @@
 // and the Electron main process all go through this service.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import type { Client } from 'ssh2';
+import type { Client, ParsedKey } from 'ssh2';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ConnsStore, StoredSession } from '../store/conns-store.js';
-import type { HostKeyStore } from './host-keys.js';
+import { HostKeyStore, type HostRoute } from './host-keys.js';
 import { checkPrivateKey, openSshConnection, type SshCredentials, type SshEndpoint } from './ssh-connect.js';
 import { SshSession, type ChannelLimits, type SessionInfo } from './ssh-session.js';
+import type { SshTargetPolicy } from './ssh-target-policy.js';
 
 export interface JumpHost extends SshCredentials {
   hostname: string;
@@ -19,6 +20,8 @@ export interface ConnectRequest extends SshEndpoint {
   userId: string;
   sessionId: string;
   jump?: JumpHost | undefined;
+  /** The paired device that asked (the workstation's own addresses are refused to it); null for the owner. */
+  deviceId: string | null;
   /** The caller's logger (an HTTP request's carries its request id). */
   log?: Logger | undefined;
 }
@@ -51,6 +54,15 @@ export interface SshSessionServiceOptions {
   channelWaitMs: number;
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;
+  /** The most bcrypt KDF rounds an encrypted private key may ask for (SSH_KEY_MAX_KDF_ROUNDS). */
+  maxKeyKdfRounds: number;
+  targetPolicy: SshTargetPolicy;
+}
+
+/** The request's private keys, parsed once by checkPrivateKey (their KDF runs on the event loop). */
+interface ParsedKeys {
+  target: ParsedKey | undefined;
+  jump: ParsedKey | undefined;
 }
 
 type ServiceEvents = {
@@ -97,8 +109,11 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
     if (request.password === undefined && request.privateKey === undefined) {
       throw new AppError('invalid', 'password: Required (or give private_key)');
     }
-    if (request.privateKey !== undefined) checkPrivateKey(request.privateKey, request.passphrase);
-    if (request.jump?.privateKey !== undefined) checkPrivateKey(request.jump.privateKey, request.jump.passphrase, 'jump.private_key');
+    const maxKdfRounds = this.options.maxKeyKdfRounds;
+    const keys: ParsedKeys = {
+      target: request.privateKey === undefined ? undefined : checkPrivateKey(request.privateKey, request.passphrase, { field: 'private_key', maxKdfRounds }),
+      jump: request.jump?.privateKey === undefined ? undefined : checkPrivateKey(request.jump.privateKey, request.jump.passphrase, { field: 'jump.private_key', maxKdfRounds }),
+    };
     if (request.jump && request.jump.password === undefined && request.jump.privateKey === undefined) {
       throw new AppError('invalid', 'jump.password: Required (or give jump.private_key)');
     }
@@ -116,31 +131,42 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
     }
     pending.add(sessionId);
     try {
-      return await this.openSession(request);
+      return await this.openSession(request, keys);
     } finally {
       pending.delete(sessionId);
     }
   }
 
-  private async openSession(request: ConnectRequest): Promise<SessionInfo> {
+  private async openSession(request: ConnectRequest, keys: ParsedKeys): Promise<SessionInfo> {
     const { userId, sessionId } = request;
     const log = (request.log ?? this.options.logger).child({ user_id: userId, session_id: sessionId, host: request.hostname, port: request.port });
     const common = {
       hostKeys: this.options.hostKeys,
+      learnedBy: { userId, deviceId: request.deviceId },
       timeoutMs: this.options.connectTimeoutMs,
       keepaliveIntervalMs: this.options.keepaliveIntervalMs,
     };
     let jumpClient: Client | null = null;
     let sock: Duplex | undefined;
     try {
+      let connectAddress: string | undefined;
+      let route: HostRoute;
       if (request.jump) {
         const jumpSock = (await this.transportProvider?.(userId, request.jump.hostname, request.jump.port)) ?? undefined;
-        jumpClient = (await openSshConnection({ ...common, endpoint: request.jump, ...(jumpSock ? { sock: jumpSock } : {}) })).client;
+        const jumpAddress = jumpSock ? undefined : await this.deviceAddress(request, request.jump, 'jump.hostname');
+        const jumpRoute: HostRoute = { containerUser: jumpSock ? userId : null, jump: null };
+        const jumpEndpoint = { ...common, endpoint: request.jump, key: keys.jump, route: jumpRoute, connectAddress: jumpAddress };
+        jumpClient = (await openSshConnection({ ...jumpEndpoint, ...(jumpSock ? { sock: jumpSock } : {}) })).client;
+        // The target is reached from the jump host's network, not the workstation's: not checked here.
         sock = await forwardThrough(jumpClient, request.hostname, request.port);
+        route = { containerUser: jumpRoute.containerUser, jump: HostKeyStore.hostId(request.jump.hostname, request.jump.port) };
       } else {
         sock = (await this.transportProvider?.(userId, request.hostname, request.port)) ?? undefined;
+        if (!sock) connectAddress = await this.deviceAddress(request, request, 'hostname');
+        // Inside the user's container, names resolve by that container's /etc/hosts: its pins are the user's own.
+        route = { containerUser: sock ? userId : null, jump: null };
       }
-      const opened = await openSshConnection({ ...common, endpoint: request, ...(sock ? { sock } : {}) });
+      const opened = await openSshConnection({ ...common, endpoint: request, key: keys.target, route, connectAddress, ...(sock ? { sock } : {}) });
       const info: SessionInfo = {
         userId,
         sessionId,
@@ -161,6 +187,15 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
       log.info({ event: 'ssh.connect_failed', reason: (error as Error).message }, 'ssh connect failed');
       throw error;
     }
+  }
+
+  /**
+   * For a device's direct connection (not through the user's VPN container, whose network is its own),
+   * the checked address to connect to; the owner's connections resolve names as before.
+   */
+  private async deviceAddress(request: ConnectRequest, host: { hostname: string; port: number }, field: string): Promise<string | undefined> {
+    if (request.deviceId === null) return undefined;
+    return (await this.options.targetPolicy.deviceAddress(host.hostname, host.port, field)) ?? undefined;
   }
 
   private adopt(session: SshSession): void {

@@ -2,6 +2,7 @@
 import {
   ForgetHostKeyQuery,
   ForgetHostKeyResponse,
+  HostKeyListResponse,
   SshConnectBody,
   SshConnectQuery,
   SshConnectResponse,
@@ -11,6 +12,7 @@ import {
   UserQuery,
 } from '../contracts/ssh.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
+import { hostKeyPinListing, parseRouteKeyOrThrow } from './host-key-pins.js';
 import type { HostKeyStore } from './host-keys.js';
 import type { SshSessionService } from './ssh-sessions.js';
 
@@ -26,10 +28,11 @@ export function sshRoutes(sessions: SshSessionService, hostKeys: HostKeyStore): 
       body: SshConnectBody,
       response: SshConnectResponse,
       errors: [403, 409, 502],
-      handler: async ({ query, body, userId, log }) => {
+      handler: async ({ query, body, userId, principal, log }) => {
         const user = userId(body.user_id);
         const info = await sessions.connect({
           log,
+          deviceId: principal?.kind === 'device' ? principal.deviceId : null,
           userId: user,
           sessionId: query.session_id,
           hostname: body.hostname,
@@ -86,17 +89,28 @@ export function sshRoutes(sessions: SshSessionService, hostKeys: HostKeyStore): 
       },
     }),
     defineRoute({
+      method: 'get',
+      path: '/ssh/host-keys',
+      tag: 'ssh',
+      summary: 'List trusted host keys (owner only): host, route, fingerprint, first seen, by whom',
+      description: 'A key is pinned per route: the same host reached directly, through a jump host or from inside a user’s VPN container has one pin per route.',
+      auth: 'owner',
+      response: HostKeyListResponse,
+      errors: [403],
+      handler: () => ({ pins: hostKeyPinListing(hostKeys) }),
+    }),
+    defineRoute({
       method: 'delete',
       path: '/ssh/host-keys',
       tag: 'ssh',
-      summary: "Forget a host's trusted key (owner only), after the host was reinstalled",
-      description: 'The next connect to that host trusts the key it presents, as on first use.',
+      summary: "Forget a host's trusted key on one route (owner only), after the host was reinstalled",
+      description: 'The next connect to that host over that route trusts the key it presents, as on first use. Without `route`, the direct pin.',
       auth: 'owner',
       query: ForgetHostKeyQuery,
       response: ForgetHostKeyResponse,
       errors: [403],
       handler: async ({ query }) => ({
-        forgotten: await hostKeys.forget(query.hostname, query.port),
+        forgotten: await hostKeys.forget(query.hostname, query.port, parseRouteKeyOrThrow(query.route)),
         hostname: query.hostname,
         port: query.port,
       }),

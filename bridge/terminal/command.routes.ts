@@ -16,10 +16,11 @@ export function commandRoutes(commands: CommandService): AnyRoute[] {
       body: RunCommandBody,
       response: RunCommandResponse,
       errors: [403, 404, 502],
-      handler: async ({ body, userId, log, signal }) => {
+      handler: async ({ body, userId, principal, log, signal }) => {
         const outcome = await commands.run({
           log,
           signal,
+          byOwner: principal?.kind === 'owner',
           userId: userId(body.user_id),
           command: body.command,
           timeoutMs: body.timeout * 1000,

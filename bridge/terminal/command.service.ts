@@ -13,6 +13,11 @@ export interface CommandRequest {
   sessionId?: string | undefined;
   /** Aborting kills the command on the SSH server (its device was revoked). */
   signal?: AbortSignal | undefined;
+  /**
+   * The owner asked. Only the owner may fall back to the workstation itself: a device with a shell there
+   * could read owner.token and become the owner.
+   */
+  byOwner: boolean;
   /** The caller's logger (an HTTP request's carries its request id). */
   log?: Logger | undefined;
 }
@@ -67,7 +72,7 @@ export class CommandService {
       log.info({ event: 'command.run', target: 'ssh', exit_code: result.exitCode, timed_out: result.timedOut }, 'command ran');
       return { ...result, containerId: null };
     }
-    if (sessionId === undefined && this.options.allowLocalExec) {
+    if (sessionId === undefined && this.options.allowLocalExec && request.byOwner) {
       log.warn({ event: 'command.run', target: 'local' }, 'running a command on the workstation (VIGILINK_ALLOW_LOCAL_EXEC=1)');
       return { ...(await runLocally(request.command, execOptions)), containerId: null };
     }

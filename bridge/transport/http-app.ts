@@ -6,7 +6,7 @@ import swaggerUiDist from 'swagger-ui-dist';
 import { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
+import { assertNamesOnlyOwnUser, authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
 import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
 import { buildOpenApiDocument, DOCS_HTML, DOCS_INIT_JS } from './openapi.js';
 import type { HostCheck } from './host-check.js';
@@ -191,6 +191,8 @@ function routeHandler(route: AnyRoute, authenticators: readonly Authenticator[],
       principal = authenticateWith(authenticators, token, { clientAddress: clientAddress(req) });
       if (!principal) throw new AppError('unauthorized', 'Invalid or revoked token');
       if (auth === 'owner' && principal.kind !== 'owner') throw new AppError('forbidden', 'Only the owner of this bridge may do this');
+      // Before parsing: another user's id is refused even where this route reads no user_id.
+      assertNamesOnlyOwnUser(principal, [req.query, req.body, req.params]);
     }
     const ctx: RouteContext<unknown, unknown, unknown> = {
       query: parsePart(route.query, req.query, 'query'),

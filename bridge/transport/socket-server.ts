@@ -5,7 +5,7 @@ import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
+import { assertNamesOnlyOwnUser, authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../contracts/socket.js';
 import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
 import { socketOriginAllowed, type HostCheck } from './host-check.js';
@@ -55,7 +55,7 @@ export function createSocketServer(server: http.Server, options: SocketServerOpt
   });
   io.use((socket, next) => {
     const token: unknown = socket.handshake.auth?.token;
-    const principal = typeof token === 'string' ? authenticateWith(options.authenticators, token, { clientAddress: socket.handshake.address }) : null;
+    const principal = typeof token === 'string' && token !== '' ? authenticateWith(options.authenticators, token, { clientAddress: socket.handshake.address }) : null;
     if (!principal) {
       next(new Error('unauthorized: missing or invalid token'));
       return;
@@ -85,14 +85,17 @@ export function handleEvent<S extends z.ZodType, R>(
 ): (payload: unknown, ack?: Ack<R>) => void {
   return (payload, ack) => {
     const reply: Ack<R> = typeof ack === 'function' ? ack : () => undefined;
-    const parsed = schema.safeParse(payload ?? {});
-    if (!parsed.success) {
-      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
-      reply({ ok: false, error: { kind: 'invalid', status: 400, detail } });
-      return;
-    }
     Promise.resolve()
-      .then(() => handler(parsed.data))
+      .then(() => {
+        // Before parsing: another user's id is refused even where this event reads no user_id.
+        assertNamesOnlyOwnUser(ctx.principal, [payload]);
+        const parsed = schema.safeParse(payload ?? {});
+        if (!parsed.success) {
+          const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+          throw new AppError('invalid', detail);
+        }
+        return handler(parsed.data);
+      })
       .then(
         (data) => reply({ ok: true, data }),
         (error: unknown) => {

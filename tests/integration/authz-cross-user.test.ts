@@ -1,5 +1,6 @@
 // Per-user authorization everywhere: walk every operation of the runtime /openapi.json, and every
-// client socket event, as a device of user alice naming user bob (or bob's resources): all must be 403.
+// client socket event, as a device of user alice naming user bob (or bob's resources) where the operation
+// declares a user and in every other place (query, body, nested body, path, socket payload): all must be 403.
 // Requests are generated from the published schemas, so routes and events added later are covered too.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
@@ -10,6 +11,7 @@ import { startSshd, type Sshd } from './helpers/sshd.js';
 
 const account = inject('testAccount');
 const VICTIM = 'bob';
+const OWN = 'alice';
 /** What a 403 must say: the cross-user refusal, or an owner-only operation refusing any device. */
 const FORBIDDEN_DETAIL = new RegExp(`may not act for '${VICTIM}'|Only the owner of this bridge`);
 
@@ -106,52 +108,95 @@ interface Operation {
   body: unknown;
 }
 
+/** Where bob is named: where the operation declares user_id, or one place it may not read at all. */
+type Place = 'declared' | 'query' | 'body' | 'nested body' | 'path';
+
 /** Path parameters that name a resource rather than a user: bob's, so naming them is naming bob. */
 const resourceOfVictim = (path: string, name: string): string | undefined =>
   path === '/api/devices/{id}' && name === 'id' ? bobDevice.deviceId : undefined;
 
-function operations(doc: JsonSchema): Operation[] {
+/** Bob's id or resource in every declared place, or only a valid request with bob added in one `place`. */
+function operationFor(doc: JsonSchema, path: string, method: string, op: JsonSchema, place: Place): Operation | null {
+  const declared = place === 'declared';
+  const params: JsonSchema[] = op.parameters ?? [];
+  const pathParams = params.filter((p) => p.in === 'path');
+  // The path place: a path parameter that is a user id or one of bob's resources (none other names bob).
+  if (place === 'path' && !pathParams.some((p) => p.name === 'user_id' || resourceOfVictim(path, p.name))) return null;
+  const query = new URLSearchParams();
+  let url = path;
+  for (const param of params) {
+    const value =
+      param.name === 'user_id'
+        ? declared || (place === 'path' && param.in === 'path') ? VICTIM : param.required ? OWN : undefined
+        : param.in === 'path'
+          ? place === 'declared' || place === 'path' ? (resourceOfVictim(path, param.name) ?? 'x') : 'x'
+          : param.required ? example(param.schema, doc, {}) : undefined;
+    if (value === undefined) continue;
+    if (param.in === 'path') url = url.replace(`{${param.name}}`, encodeURIComponent(String(value)));
+    else if (param.in === 'query') query.set(param.name, String(value));
+  }
+  if (place === 'query') query.set('user_id', VICTIM);
+  const bodySchema = op.requestBody?.content?.['application/json']?.schema;
+  // Elsewhere the declared user_id names alice herself, which is allowed: only the added place names bob.
+  let body = bodySchema ? example(bodySchema, doc, { user_id: declared ? VICTIM : OWN }) : undefined;
+  if (place === 'body' || place === 'nested body') {
+    // fetch sends no body with GET: those operations are walked with bob in the query instead.
+    if (method === 'get') return null;
+    const named = place === 'body' ? { user_id: VICTIM } : { options: [{ user_id: VICTIM }] };
+    body = { ...(body as Record<string, unknown> | undefined), ...named };
+  }
+  return { method: method.toUpperCase(), path, url: query.size ? `${url}?${query}` : url, body };
+}
+
+function operations(doc: JsonSchema, place: Place): Operation[] {
   const found: Operation[] = [];
   for (const [path, item] of Object.entries<JsonSchema>(doc.paths)) {
     for (const [method, op] of Object.entries<JsonSchema>(item)) {
       if (Array.isArray(op.security) && op.security.length === 0) continue; // no token at all: nobody to be
-      const query = new URLSearchParams();
-      let url = path;
-      for (const param of op.parameters ?? []) {
-        const value =
-          param.name === 'user_id' ? VICTIM : param.in === 'path' ? (resourceOfVictim(path, param.name) ?? 'x') : param.required ? example(param.schema, doc, {}) : undefined;
-        if (value === undefined) continue;
-        if (param.in === 'path') url = url.replace(`{${param.name}}`, encodeURIComponent(String(value)));
-        else if (param.in === 'query') query.set(param.name, String(value));
-      }
-      const bodySchema = op.requestBody?.content?.['application/json']?.schema;
-      const body = bodySchema ? example(bodySchema, doc, { user_id: VICTIM }) : undefined;
-      found.push({ method: method.toUpperCase(), path, url: query.size ? `${url}?${query}` : url, body });
+      const operation = operationFor(doc, path, method, op, place);
+      if (operation) found.push(operation);
     }
   }
   return found;
 }
 
+async function refusedOperations(ops: Operation[]): Promise<string[]> {
+  const wrong: string[] = [];
+  for (const op of ops) {
+    const res = await t.api(op.method, op.url, op.body, { token: alice.token });
+    if (res.status !== 403 || !FORBIDDEN_DETAIL.test(String(res.body?.detail))) {
+      wrong.push(`${op.method} ${op.url} ${JSON.stringify(op.body)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    }
+  }
+  return wrong;
+}
+
 describe('REST: every operation of /openapi.json', () => {
   it('answers 403 to a device of alice that names bob or bob’s resources', async () => {
     const doc = (await t.api('GET', '/openapi.json', undefined, { token: null })).body;
-    const ops = operations(doc);
+    const ops = operations(doc, 'declared');
     // Not vacuous: the walk reaches the operations this issue and the earlier ones define.
     const covered = ops.map((o) => `${o.method} ${o.path}`);
     for (const known of ['POST /ssh/connect', 'GET /ssh/status', 'POST /api/terminal/bastion/run', 'GET /api/fs/read', 'GET /api/devices', 'DELETE /api/devices/{id}', 'POST /api/pair/offer', 'GET /api/audit']) {
       expect(covered).toContain(known);
     }
-    const wrong: string[] = [];
-    for (const op of ops) {
-      const res = await t.api(op.method, op.url, op.body, { token: alice.token });
-      if (res.status !== 403 || !FORBIDDEN_DETAIL.test(String(res.body?.detail))) {
-        wrong.push(`${op.method} ${op.url} ${JSON.stringify(op.body)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
-      }
-    }
+    const wrong = await refusedOperations(ops);
     // A per-user operation must take user_id (query or body) and resolve it with ctx.userId before acting;
     // one that names no user must be auth: 'owner'.
     expect(wrong, `operations a device of alice could use against bob:\n${wrong.join('\n')}`).toEqual([]);
   });
+
+  it.each<Place>(['query', 'body', 'nested body', 'path'])(
+    'answers 403 to a device of alice that names bob in the %s, even where the operation reads no user_id',
+    async (place) => {
+      const doc = (await t.api('GET', '/openapi.json', undefined, { token: null })).body;
+      const ops = operations(doc, place);
+      expect(ops.length).toBeGreaterThan(0);
+      if (place === 'query') expect(ops.map((o) => `${o.method} ${o.path}`)).toContain('POST /api/terminal/bastion/run');
+      const wrong = await refusedOperations(ops);
+      expect(wrong, `operations that did not refuse bob in the ${place}:\n${wrong.join('\n')}`).toEqual([]);
+    },
+  );
 
   it('left bob’s resources alone', async () => {
     const devices = await t.api('GET', `/api/devices?user_id=${VICTIM}`);
@@ -173,6 +218,22 @@ describe('socket.io: every client event', () => {
       }
     }
     expect(wrong, `socket events a device of alice could use against bob:\n${wrong.join('\n')}`).toEqual([]);
+  });
+
+  it.each([
+    ['the payload', { user_id: VICTIM }],
+    ['a nested object of the payload', { extra: { list: [{ user_id: VICTIM }] } }],
+  ])('acks 403 to a device of alice that names bob in %s, even where the event reads no user_id', async (_where, named) => {
+    const wrong: string[] = [];
+    for (const [event, schema] of Object.entries(CLIENT_EVENT_PAYLOADS)) {
+      const jsonSchema = z.toJSONSchema(schema as z.ZodType, { io: 'input' }) as JsonSchema;
+      const payload = { ...(example(jsonSchema, jsonSchema, { user_id: OWN }) as Record<string, unknown>), ...named };
+      const ack = await request(aliceSocket, event as keyof typeof CLIENT_EVENT_PAYLOADS, payload);
+      if (ack.ok || ack.error.status !== 403 || !FORBIDDEN_DETAIL.test(ack.error.detail)) {
+        wrong.push(`${event} ${JSON.stringify(payload)} -> ${JSON.stringify(ack)}`);
+      }
+    }
+    expect(wrong, `socket events that did not refuse bob:\n${wrong.join('\n')}`).toEqual([]);
   });
 
   it('never sent alice bob’s state or terminal output (a device’s handshake user_id is ignored)', async () => {

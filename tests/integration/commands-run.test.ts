@@ -9,6 +9,7 @@ import { startBridge, makeDataDir, type TestBridge } from './helpers/bridge.js';
 import { startSshd, type Sshd } from './helpers/sshd.js';
 import { startBridgeChild } from './server-child.js';
 import { connectBody, eventually } from './ssh-test-kit.js';
+import { pairDevice } from './helpers/live-client.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;
@@ -119,6 +120,21 @@ describe('local execution (VIGILINK_ALLOW_LOCAL_EXEC)', () => {
       expect(timedOut.body).toMatchObject({ stdout: 'early\n', timed_out: true, exit_code: null });
       // A named session that does not exist is still 404: local execution is only the last resort.
       expect((await run({ user_id: 'nobody', session_id: 'x', command: 'true' }, local)).status).toBe(404);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('never runs on the workstation for a paired device, even when on', async () => {
+    const local = await startBridge({ VIGILINK_ALLOW_LOCAL_EXEC: '1' });
+    try {
+      const phone = await pairDevice(local, 'nobody');
+      const marker = path.join(os.tmpdir(), `vl-local-${process.pid}-device`);
+      const res = await local.api('POST', '/api/terminal/bastion/run', { command: `touch ${marker}` }, { token: phone.token });
+      // Answered exactly as with local execution off: the user has no session.
+      expect(res.status).toBe(404);
+      expect(res.body.detail).toBe("User 'nobody' has no active SSH session: connect one first");
+      expect(fs.existsSync(marker)).toBe(false);
     } finally {
       await local.close();
     }

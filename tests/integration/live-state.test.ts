@@ -31,7 +31,8 @@ const session = (s: UserState, id: string) => s.ssh.sessions.find((x) => x.sessi
 
 beforeAll(async () => {
   sshd = await startSshd();
-  t = await startBridge();
+  // Its phones connect to the loopback sshd, which devices may only do when the owner allows it.
+  t = await startBridge({ VIGILINK_DEVICE_LOCAL_TARGETS: '1' });
   phone = await pairDevice(t, 'alice', 'live phone');
 });
 afterAll(async () => {

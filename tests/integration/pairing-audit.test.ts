@@ -15,7 +15,8 @@ let phone: PairedDevice;
 
 beforeAll(async () => {
   sshd = await startSshd();
-  t = await startBridge();
+  // Its phone connects to the loopback sshd, which devices may only do when the owner allows it.
+  t = await startBridge({ VIGILINK_DEVICE_LOCAL_TARGETS: '1' });
   phone = await pairDevice(t, 'alice', 'audit phone');
 });
 afterAll(async () => {

@@ -46,7 +46,8 @@ async function openTerminal(socket: ClientSocket, payload: Record<string, unknow
 beforeAll(async () => {
   sshd = await startSshd();
   // Ten channels (the test sshd's MaxSessions): eight terminals on one session plus the two kept for commands.
-  t = await startBridge({ SSH_MAX_CHANNELS_PER_CONNECTION: '10' });
+  // Its phone connects to the loopback sshd, which devices may only do when the owner allows it.
+  t = await startBridge({ SSH_MAX_CHANNELS_PER_CONNECTION: '10', VIGILINK_DEVICE_LOCAL_TARGETS: '1' });
   phone = await pairDevice(t, 'alice', 'terminal phone');
   expect((await t.api('POST', '/ssh/connect?session_id=default', connectBody(sshd.port), { token: phone.token })).status).toBe(200);
 });

@@ -84,6 +84,8 @@ export async function startUiStack(): Promise<UiStack> {
     VIGILINK_PORT: String(port),
     VIGILINK_PUBLIC_URL: `http://127.0.0.1:${port}`,
     VIGILINK_LOG_LEVEL: 'debug',
+    // The phone's sessions go to the loopback sshd, which devices may only reach when the owner allows it.
+    VIGILINK_DEVICE_LOCAL_TARGETS: '1',
   });
   return {
     bridge,

@@ -118,3 +118,17 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.corsOrigins)).toBe(true);
   });
 });
+
+describe('security settings (issue 10)', () => {
+  it('caps encrypted keys at 1024 bcrypt rounds unless told otherwise', () => {
+    expect(loadConfig({}).ssh.maxKeyKdfRounds).toBe(1024);
+    expect(loadConfig({ SSH_KEY_MAX_KDF_ROUNDS: '64' }).ssh.maxKeyKdfRounds).toBe(64);
+    expect(() => loadConfig({ SSH_KEY_MAX_KDF_ROUNDS: '0' })).toThrow(/^Invalid configuration: SSH_KEY_MAX_KDF_ROUNDS: /);
+  });
+
+  it('keeps devices off the workstation’s own addresses unless VIGILINK_DEVICE_LOCAL_TARGETS is on', () => {
+    expect(loadConfig({}).allowDeviceLocalTargets).toBe(false);
+    expect(loadConfig({ VIGILINK_DEVICE_LOCAL_TARGETS: '1' }).allowDeviceLocalTargets).toBe(true);
+    expect(() => loadConfig({ VIGILINK_DEVICE_LOCAL_TARGETS: 'sometimes' })).toThrow(/^Invalid configuration: VIGILINK_DEVICE_LOCAL_TARGETS: /);
+  });
+});

@@ -13,6 +13,7 @@ import { GpuService } from '../../../bridge/gpu/gpu.service.js';
 import type { ExecResult } from '../../../bridge/ssh/ssh-session.js';
 import { HostKeyStore } from '../../../bridge/ssh/host-keys.js';
 import { SshSessionService } from '../../../bridge/ssh/ssh-sessions.js';
+import { SshTargetPolicy, systemNetwork } from '../../../bridge/ssh/ssh-target-policy.js';
 import { ConnsStore } from '../../../bridge/store/conns-store.js';
 import type { ContainerCommandTarget } from '../../../bridge/terminal/command.service.js';
 import { installFakeNvidiaSmi, type FakeNvidiaSmi } from '../../fixtures/fake-nvidia-smi/install.js';
@@ -69,6 +70,8 @@ function makeService(containers: ContainerCommandTarget | null, alerts: FiredAle
     channelWaitMs: 30_000,
     connectTimeoutMs: 5000,
     keepaliveIntervalMs: 15_000,
+    maxKeyKdfRounds: 1024,
+    targetPolicy: new SshTargetPolicy({ allowDeviceLocalTargets: false, network: systemNetwork }),
   });
   service = new GpuService({
     sessions,

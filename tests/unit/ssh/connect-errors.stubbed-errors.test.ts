@@ -40,6 +40,6 @@ describe('dropReasonOf (stubbed error objects)', () => {
 
 describe('checkPrivateKey', () => {
   it('names the field for text that is not a key', () => {
-    expect(() => checkPrivateKey('not a key', undefined, 'jump.private_key')).toThrow(/^jump\.private_key: not a private key/);
+    expect(() => checkPrivateKey('not a key', undefined, { field: 'jump.private_key', maxKdfRounds: 1024 })).toThrow(/^jump\.private_key: not a private key/);
   });
 });

@@ -1,4 +1,5 @@
-// Devices: paired phones with revoke; on the desktop (the owner) "Pair a phone" with its QR dialog.
+// Devices: paired phones with revoke; on the desktop (the owner) "Pair a phone" with its QR dialog and the
+// trusted SSH host keys.
 import { useEffect, useState } from 'react';
 import type { DeviceListing } from '../../../../bridge/contracts/pairing';
 import { useApp } from '../../app/app-context';
@@ -9,6 +10,7 @@ import { loadDeviceId } from '../../api/credentials';
 import { Badge, Banner, Button, Card, Empty, Loading, PageHeader } from '../../ui/kit';
 import { errorText, formatDate, formatSince } from '../../ui/format';
 import { DesktopSettings } from './desktop-settings';
+import { HostKeysCard } from './host-keys-card';
 import { PairDialog } from './pair-dialog';
 import './pairing.css';
 import '../sessions/sessions.css';
@@ -100,6 +102,7 @@ export function DevicesView() {
           </ul>
         )}
       </Card>
+      {isOwner && <HostKeysCard devices={all ?? []} />}
       <DesktopSettings />
       {pairing && userId && <PairDialog userId={userId} onClose={closePairing} />}
     </div>
