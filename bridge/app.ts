@@ -30,14 +30,22 @@ import { PtyTerminalService } from './terminal/pty-terminals.service.js';
 import { terminalCapability } from './terminal/terminal.capability.js';
 import { gpuCapability } from './gpu/gpu.capability.js';
 import { vpnCapability } from './vpn/vpn.capability.js';
+import { TlsService } from './tls/tls.service.js';
+import { createDualListener } from './tls/tls-listener.js';
+import { tlsCapability } from './tls/tls.capability.js';
+import { trustHandler } from './tls/trust.handler.js';
+import { lanAddresses, type InterfaceAddress } from './pairing/lan-addresses.js';
 
 export interface BridgeDeps {
   logger?: Logger;
+  /** This machine's LAN addresses, primary first (a seam for tests: pairing URLs and the TLS leaf follow it). */
+  lanAddresses?: () => InterfaceAddress[];
 }
 
 export interface Bridge {
   config: BridgeConfig;
   ownerToken: string;
+  /** The app's HTTP server; connections reach it through the TLS/plain listener (bridge/tls). */
   http: http.Server;
   io: BridgeIo;
   app: express.Express;
@@ -76,6 +84,15 @@ function coreCapability(ctx: BridgeContext): Capability {
 export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promise<Bridge> {
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
   const ownerToken = await loadOrCreateOwnerToken(config.dataDir);
+  const addresses = deps.lanAddresses ?? (() => lanAddresses());
+  // Before anything else: a damaged CA or an unusable user certificate stops the start here.
+  const tls = await TlsService.start({
+    dataDir: config.dataDir,
+    names: config.tlsNames,
+    userCertificate: config.tls.userCertificate,
+    logger,
+    addresses: () => addresses().map((a) => a.address),
+  });
   const store = new ConnsStore(config.dataDir);
   const hostKeys = new HostKeyStore(config.dataDir);
   await Promise.all([store.load(), hostKeys.load()]);
@@ -103,6 +120,8 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     state: new UserStateService(),
     audit: new AuditLog(config.dataDir, logger),
     terminals: new PtyTerminalService({ sessions, logger, maxPerUser: config.terminals.maxPerUser }),
+    tls,
+    lanAddresses: addresses,
   };
   context.state.addSection('ssh', { snapshot: (userId) => ({ sessions: sessions.list(userId) }) });
   sessions.on('change', (userId) => context.state.notify(userId));
@@ -112,6 +131,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     coreCapability(context),
     auditCapability(context),
     pairingCapability(context),
+    tlsCapability(context),
     liveCapability(context),
     terminalCapability(context),
     gpuCapability(context),
@@ -126,7 +146,8 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     corsOrigins: config.corsOrigins,
     version: BRIDGE_VERSION,
     // The web UI (renderer/dist) at /, after the API so it only sees paths no route answered.
-    extraHandlers: [uiHandler()],
+    // /trust (the CA for phones) and the pairing page only over TLS or loopback come first.
+    extraHandlers: [trustHandler(tls), uiHandler()],
   });
   const server = http.createServer(app);
   // Idle keep-alive sockets must not hold shutdown for long.
@@ -138,6 +159,10 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     modules: capabilities.flatMap((c) => (c.socket ? [c.socket] : [])),
   });
   context.live.bind(io);
+  const listener = createDualListener({ app: server, tls, insecureLanHttp: config.tls.insecureLanHttp, logger });
+  if (config.tls.insecureLanHttp) {
+    logger.warn('VIGILINK_INSECURE_LAN_HTTP=1: plain HTTP from the LAN reaches the API; anyone on this network can read tokens and data');
+  }
 
   let closing: Promise<void> | null = null;
   return {
@@ -151,10 +176,10 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     capabilities,
     listen: async () => {
       const port = await new Promise<number>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
-          const address = server.address();
+        listener.server.once('error', reject);
+        listener.server.listen(config.port, config.host, () => {
+          listener.server.off('error', reject);
+          const address = listener.server.address();
           resolve(typeof address === 'object' && address ? address.port : config.port);
         });
       });
@@ -168,11 +193,14 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
         }
         await sessions.closeAll();
         await hostKeys.flush();
-        // io.close() disconnects every socket and closes the HTTP server.
+        tls.close();
+        // io.close() disconnects every socket and closes the HTTP server; the listener stops accepting.
         await new Promise<void>((resolve) => {
           void io.close(() => resolve());
           server.closeAllConnections();
+          listener.closeAll();
         });
+        if (listener.server.listening) await new Promise<void>((resolve) => listener.server.close(() => resolve()));
       })()),
   };
 }

@@ -13,6 +13,7 @@ import type { UserStateService } from './live/user-state.service.js';
 import type { LiveEmitter, SocketModule } from './transport/socket-server.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { PtyTerminalService } from './terminal/pty-terminals.service.js';
+import type { TlsService } from './tls/tls.service.js';
 
 /** The shared services every capability may build on. */
 export interface BridgeContext {
@@ -33,6 +34,10 @@ export interface BridgeContext {
   audit: AuditLog;
   /** Interactive PTY terminals; the VPN module plugs in container shells with setContainerShell. */
   terminals: PtyTerminalService;
+  /** The LAN listener's certificate (local CA leaf or the user's files) and its 'change' events. */
+  tls: TlsService;
+  /** This machine's LAN addresses, primary first. */
+  lanAddresses: () => { interface: string; address: string }[];
 }
 
 export interface Capability {

@@ -49,6 +49,14 @@ export const configSchema = z.object({
   VPN_CONTAINER_PIDS_LIMIT: positiveInt.default(256),
   // GPU monitoring (bridge/gpu): how long one nvidia-smi sample may take before it counts as hung.
   GPU_SAMPLE_TIMEOUT_SECONDS: seconds.max(300).default(10),
+  // TLS on the LAN (bridge/tls): extra names, the user's own certificate, and the explicit opt-out.
+  VIGILINK_TLS_NAMES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((n) => n.trim()).filter(Boolean)),
+  VIGILINK_TLS_CERT: z.string().default(''),
+  VIGILINK_TLS_KEY: z.string().default(''),
+  VIGILINK_INSECURE_LAN_HTTP: flag.default(false),
 });
 
 type ConfigShape = z.output<typeof configSchema>;
@@ -90,6 +98,14 @@ export interface BridgeConfig {
     pidsLimit: number;
   };
   gpu: { sampleTimeoutMs: number };
+  /** VIGILINK_TLS_NAMES: DNS names the workstation answers to besides its addresses and <host>.local. */
+  tlsNames: readonly string[];
+  tls: {
+    /** VIGILINK_TLS_CERT / VIGILINK_TLS_KEY: the user's certificate instead of the local CA; null = local CA. */
+    userCertificate: { certFile: string; keyFile: string } | null;
+    /** VIGILINK_INSECURE_LAN_HTTP: plain HTTP from the LAN reaches the app too (a warning at start, a banner in the UI). */
+    insecureLanHttp: boolean;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -102,6 +118,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${issues}`);
   }
   const c = parsed.data;
+  if (Boolean(c.VIGILINK_TLS_CERT) !== Boolean(c.VIGILINK_TLS_KEY)) {
+    throw new ConfigError('Invalid configuration: VIGILINK_TLS_CERT and VIGILINK_TLS_KEY go together: set both or neither');
+  }
   return deepFreeze({
     host: c.VIGILINK_HOST,
     port: c.VIGILINK_PORT,
@@ -136,6 +155,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pidsLimit: c.VPN_CONTAINER_PIDS_LIMIT,
     },
     gpu: { sampleTimeoutMs: c.GPU_SAMPLE_TIMEOUT_SECONDS * 1000 },
+    tlsNames: c.VIGILINK_TLS_NAMES,
+    tls: {
+      userCertificate: c.VIGILINK_TLS_CERT ? { certFile: path.resolve(c.VIGILINK_TLS_CERT), keyFile: path.resolve(c.VIGILINK_TLS_KEY) } : null,
+      insecureLanHttp: c.VIGILINK_INSECURE_LAN_HTTP,
+    },
   });
 }
 
