@@ -1,17 +1,13 @@
 // The local certificate authority in <data dir>/tls: a root whose private key is dropped right after it
 // signs one name-constrained intermediate, and that intermediate, whose key signs the bridge's leaves.
-// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata polyfill first.
-import 'reflect-metadata';
 import crypto, { webcrypto } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import * as x509 from '@peculiar/x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { GeneralName, GeneralSubtree, GeneralSubtrees, id_ce_nameConstraints, NameConstraints } from '@peculiar/asn1-x509';
 import { writeTextAtomic } from '../store/atomic-json.js';
 import { LOCAL_DNS_SUFFIXES, normalizeDnsName, PERMITTED_RANGES } from './lan-scope.js';
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+import { x509 } from './x509.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
