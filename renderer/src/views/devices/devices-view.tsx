@@ -10,6 +10,7 @@ import { Badge, Banner, Button, Card, Empty, Loading, PageHeader } from '../../u
 import { errorText, formatDate, formatSince } from '../../ui/format';
 import { DesktopSettings } from './desktop-settings';
 import { PairDialog } from './pair-dialog';
+import { NotificationsCard, TrustCard } from './trust-card';
 import './pairing.css';
 import '../sessions/sessions.css';
 
@@ -100,6 +101,8 @@ export function DevicesView() {
           </ul>
         )}
       </Card>
+      <TrustCard />
+      <NotificationsCard />
       <DesktopSettings />
       {pairing && userId && <PairDialog userId={userId} onClose={closePairing} />}
     </div>
