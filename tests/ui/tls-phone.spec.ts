@@ -71,14 +71,14 @@ test('a phone pairs over https with the CA trusted: secure context, service work
     await page.goto(offer.body.url);
     await expect(page).toHaveURL(`https://${LAN_NAME}:${port}/sessions`);
     await expect(page.getByText('No sessions yet')).toBeVisible();
-    expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
+    expect(await page.evaluate('window.isSecureContext')).toBe(true);
   });
 
   await test.step('the service worker registers and controls the page', async () => {
-    const script = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
+    const script = await page.evaluate('navigator.serviceWorker.ready.then((r) => r.active && r.active.scriptURL)');
     expect(script).toBe(`https://${LAN_NAME}:${port}/sw.js`);
     await page.reload();
-    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(script);
+    expect(await page.evaluate('navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL')).toBe(script);
   });
 
   await test.step("the manifest is valid by Chromium's own parser, with icons of the sizes it names", async () => {
@@ -89,10 +89,11 @@ test('a phone pairs over https with the CA trusted: secure context, service work
     const data = JSON.parse(manifest.data!) as { name: string; start_url: string; display: string; icons: { src: string; sizes: string; type: string }[] };
     expect(data).toMatchObject({ name: 'Vigilink', start_url: '/', display: 'standalone' });
     const icons = await page.evaluate(async (list) => {
+      const browser = globalThis as any;
       return Promise.all(
         list.map(async (icon) => {
           const blob = await (await fetch(icon.src)).blob();
-          const bitmap = await createImageBitmap(blob);
+          const bitmap = await browser.createImageBitmap(blob);
           return { sizes: icon.sizes, actual: `${bitmap.width}x${bitmap.height}`, type: blob.type };
         }),
       );
@@ -107,6 +108,7 @@ test('a phone pairs over https with the CA trusted: secure context, service work
     await expect(page.getByText('Cannot reach your workstation')).toBeVisible();
     await shot(page, 'offline-shell-phone');
     const cached = await page.evaluate(async () => {
+      const { caches } = globalThis as any;
       const entries: { url: string; body: string }[] = [];
       for (const name of await caches.keys()) {
         const cache = await caches.open(name);
