@@ -160,9 +160,6 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
   });
   context.live.bind(io);
   const listener = createDualListener({ app: server, tls, insecureLanHttp: config.tls.insecureLanHttp, logger });
-  if (config.tls.insecureLanHttp) {
-    logger.warn('VIGILINK_INSECURE_LAN_HTTP=1: plain HTTP from the LAN reaches the API; anyone on this network can read tokens and data');
-  }
 
   let closing: Promise<void> | null = null;
   return {

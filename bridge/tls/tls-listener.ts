@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import type { Logger } from '../core/logger.js';
 import { isLoopbackAddress } from './lan-scope.js';
 import { httpsUrlFor, serveTrust } from './trust-page.js';
-import type { TlsService } from './tls.service.js';
+import { SERVER_TLS_OPTIONS, type TlsService } from './tls.service.js';
 
 const TLS_HANDSHAKE_RECORD = 0x16;
 /** A connection that sends nothing is dropped after this; http's own timeouts start once it is routed. */
@@ -50,11 +50,15 @@ export interface DualListener {
 
 export function createDualListener(options: DualListenerOptions): DualListener {
   const { app, tls: service, logger } = options;
+  if (options.insecureLanHttp) {
+    logger.warn('VIGILINK_INSECURE_LAN_HTTP=1: plain HTTP from the LAN reaches the API; anyone on this network can read tokens and data');
+  }
   const lanPlain = http.createServer(lanPlainHandler(service));
   lanPlain.headersTimeout = 10_000;
   lanPlain.requestTimeout = 15_000;
   const material = service.material();
   const tlsServer = tls.createServer({
+    ...SERVER_TLS_OPTIONS,
     cert: material.cert,
     key: material.key,
     ALPNProtocols: ['http/1.1'],
@@ -62,7 +66,7 @@ export function createDualListener(options: DualListenerOptions): DualListener {
     SNICallback: (_name, done) => done(null, service.secureContext()),
   });
   // Clients that connect to an address send no SNI: they get the server's default context, kept current here.
-  service.on('change', (next) => tlsServer.setSecureContext({ cert: next.cert, key: next.key }));
+  service.on('change', (next) => tlsServer.setSecureContext({ ...SERVER_TLS_OPTIONS, cert: next.cert, key: next.key }));
   tlsServer.on('secureConnection', (socket: tls.TLSSocket) => app.emit('connection', socket));
   tlsServer.on('tlsClientError', (error) => logger.debug({ reason: error.message }, 'TLS handshake failed'));
 

@@ -71,6 +71,8 @@ test('a phone pairs over https with the CA trusted: secure context, service work
     await page.goto(offer.body.url);
     await expect(page).toHaveURL(`https://${LAN_NAME}:${port}/sessions`);
     await expect(page.getByText('No sessions yet')).toBeVisible();
+    // The live socket (socket.io over wss on the same port) is up too.
+    await expect(page.locator('.conn-online').filter({ visible: true })).toBeVisible();
     expect(await page.evaluate('window.isSecureContext')).toBe(true);
   });
 
