@@ -79,6 +79,8 @@ export function createDualListener(options: DualListenerOptions): DualListener {
     }
     pending.delete(socket);
     socket.setTimeout(0);
+    // Small answers (a command's JSON) go out at once, over TLS too, never held back by Nagle's algorithm.
+    socket.setNoDelay(true);
     socket.unshift(first);
     if (first[0] === TLS_HANDSHAKE_RECORD) tlsServer.emit('connection', socket);
     else if (options.insecureLanHttp || isLoopbackAddress(socket.remoteAddress)) app.emit('connection', socket);
