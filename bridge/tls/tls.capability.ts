@@ -26,6 +26,8 @@ export function tlsCapability(ctx: BridgeContext): Capability {
         path: '/api/tls',
         tag: 'tls',
         summary: "The LAN listener's certificate: local CA or the user's, the CA's fingerprint, and whether plain LAN HTTP is on",
+        description: 'No token needed: nothing here is secret (/trust shows the fingerprint to anyone), and it concerns no user.',
+        auth: 'none',
         response: TlsInfoResponse,
         handler: () => ({ mode: ctx.tls.mode, ca_fingerprint_sha256: fingerprint(), insecure_lan_http: ctx.config.tls.insecureLanHttp }),
       }),
