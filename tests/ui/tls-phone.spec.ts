@@ -3,16 +3,19 @@
 // --host-resolver-rules. The phone pairs over https, is a secure context, registers the service worker,
 // has a valid manifest and an offline shell; without the CA, or for a public name, Chromium refuses.
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { chromium, type Browser } from '@playwright/test';
+import jsqr from 'jsqr';
+import { PNG } from 'pngjs';
 import config, { CHROMIUM_PATH } from '../../playwright.config.js';
 import { issueLeaf, loadOrCreateLocalCa } from '../../bridge/tls/local-ca.js';
 import { startBridge, type TestBridge } from '../integration/helpers/bridge.js';
 import { freePort } from '../integration/helpers/sshd.js';
-import { expect, PHONE, shot, test, watchProblems } from './fixtures.js';
+import { DESKTOP, expect, PHONE, shot, test, watchProblems } from './fixtures.js';
 
 const LAN_NAME = 'ws.vigilink.test';
 const PUBLIC_NAME = 'www.example.com';
@@ -22,6 +25,12 @@ let port: number;
 let trustedHome: string;
 let emptyHome: string;
 const browsers: Browser[] = [];
+
+/** Decodes the QR code visible in a PNG screenshot, as a phone camera would. */
+function decodeQr(screenshot: Buffer): string | null {
+  const png = PNG.sync.read(screenshot);
+  return jsqr.default(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height)?.data ?? null;
+}
 
 /** A HOME whose NSS database (where Chromium on Linux keeps user-trusted roots) holds `caFile`, or nothing. */
 function nssHome(caFile: string | null): string {
@@ -126,6 +135,54 @@ test('a phone pairs over https with the CA trusted: secure context, service work
     }
   });
   expect(problems).toEqual([]);
+});
+
+test('the phone shows a notification for a new pairing of its user, once allowed', async () => {
+  const browser = await launch(trustedHome);
+  const context = await browser.newContext(PHONE);
+  await context.grantPermissions(['notifications'], { origin: `https://${LAN_NAME}:${port}` });
+  const page = await context.newPage();
+  const first = await bridge.api('POST', '/api/pair/offer', { user_id: 'notify-user' });
+  await page.goto(first.body.url);
+  await expect(page.locator('.conn-online').filter({ visible: true })).toBeVisible();
+  await page.evaluate('navigator.serviceWorker.ready');
+  // A second phone of the same user pairs (over the API): the first hears of it through its pushed state.
+  const second = await bridge.api('POST', '/api/pair/offer', { user_id: 'notify-user' });
+  const claim = await bridge.api('POST', '/api/pair/claim', { secret: new URL(second.body.url).hash.slice(1), device_name: 'Tablet' }, { token: null });
+  expect(claim.status).toBe(200);
+  await expect
+    .poll(() => page.evaluate('navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => n.title + ": " + n.body))'))
+    .toEqual(['Phone paired: Tablet was paired for notify-user.']);
+});
+
+test('the desktop shows "Trust on a phone": a QR code for /trust and the CA fingerprint', async () => {
+  const browser = await launch(emptyHome);
+  const context = await browser.newContext(DESKTOP);
+  const page = await context.newPage();
+  await page.goto(`${bridge.baseUrl}/#owner=${bridge.token}`);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).first().click();
+  await page.getByRole('button', { name: 'Show trust code' }).click();
+  await expect(page.getByTestId('trust-qr')).toBeVisible();
+  const fingerprint = new crypto.X509Certificate(fs.readFileSync(path.join(bridge.dataDir, 'tls', 'ca.crt'))).fingerprint256;
+  await expect(page.getByTestId('ca-fingerprint')).toHaveText(fingerprint);
+  const decoded = decodeQr(await shot(page, 'devices-trust-on-a-phone-desktop'));
+  expect(decoded).toBe(`http://127.0.0.1:${port}/trust`);
+});
+
+test('with VIGILINK_INSECURE_LAN_HTTP=1 the UI warns that plain HTTP is allowed on the LAN', async () => {
+  const insecure = await startBridge({ VIGILINK_INSECURE_LAN_HTTP: '1' });
+  try {
+    const page = await (await (await launch(emptyHome)).newContext(PHONE)).newPage();
+    await page.goto(`${insecure.baseUrl}/#owner=${insecure.token}`);
+    await expect(page.getByText('Plain HTTP is allowed on the LAN')).toBeVisible();
+    await shot(page, 'insecure-lan-banner-phone');
+  } finally {
+    await insecure.close();
+  }
+  const page = await (await (await launch(emptyHome)).newContext(PHONE)).newPage();
+  await page.goto(`${bridge.baseUrl}/#owner=${bridge.token}`);
+  await expect(page.getByText('No sessions yet')).toBeVisible();
+  await expect(page.getByText('Plain HTTP is allowed on the LAN')).toHaveCount(0);
 });
 
 test('without the CA the same page fails with a certificate error', async () => {
