@@ -120,6 +120,15 @@ describe('TLS on the LAN with the local CA', () => {
     expect(sanOf(fresh)).toContain('IP Address:10.20.30.40');
     expect(sanOf(fresh)).not.toContain('192.168.77.10');
     expect(() => tls.checkServerIdentity('10.20.30.40', fresh)).not.toThrow();
+    // A client that connects to an address sends no SNI and gets the server's default context: renewed too.
+    const noSni = await new Promise<tls.PeerCertificate>((resolve, reject) => {
+      const socket = tls.connect({ host: '127.0.0.1', port, ca: caPem }, () => {
+        resolve(socket.getPeerCertificate());
+        socket.end();
+      });
+      socket.on('error', reject);
+    });
+    expect(sanOf(noSni)).toContain('IP Address:10.20.30.40');
     agent.destroy();
   });
 
