@@ -12,6 +12,7 @@ import { createLogger } from '../../bridge/core/logger.js';
 import { issueLeaf, loadOrCreateLocalCa } from '../../bridge/tls/local-ca.js';
 import { makeDataDir, startBridge, type TestBridge } from './helpers/bridge.js';
 import { execFileAsync, httpsGet, tlsHandshake } from './helpers/tls-client.js';
+import { startBridgeChild } from './server-child.js';
 
 const LAN_NAME = 'ws.vigilink.test';
 let lanAddress = '192.168.77.10';
@@ -172,6 +173,8 @@ describe('a damaged local CA', () => {
     fs.writeFileSync(rootFile, 'not a certificate\n');
     await expect(createBridge(config, { logger })).rejects.toThrow(/local certificate authority in .*tls is damaged.*move that folder away/);
     expect(fs.readFileSync(rootFile, 'utf8')).toBe('not a certificate\n');
+    // npm run serve's process: exit 2 with the message on stderr.
+    await expect(startBridgeChild({ dataDir })).rejects.toThrow(/exited with 2 before listening; stdout: ; stderr: The local certificate authority .* is damaged/);
     fs.rmSync(path.join(dataDir, 'tls', 'ca.crt'));
     await expect(createBridge(config, { logger })).rejects.toThrow(/damaged \(some of ca\.crt, intermediate\.crt, intermediate\.key are missing\)/);
   });

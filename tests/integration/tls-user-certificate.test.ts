@@ -12,6 +12,7 @@ import { loadConfig } from '../../bridge/config/config.js';
 import { createLogger } from '../../bridge/core/logger.js';
 import { x509 } from '../../bridge/tls/x509.js';
 import { makeDataDir, startBridge, type TestBridge } from './helpers/bridge.js';
+import { startBridgeChild } from './server-child.js';
 import { execFileAsync, httpsGet, tlsHandshake } from './helpers/tls-client.js';
 
 const NAME = 'ws.vigilink.test';
@@ -123,6 +124,10 @@ describe('the user’s own certificate', () => {
       createBridge(loadConfig({ VIGILINK_HOST: '127.0.0.1', VIGILINK_PORT: '0', VIGILINK_DATA_DIR: makeDataDir(), VIGILINK_TLS_CERT: cert, VIGILINK_TLS_KEY: key }), { logger });
     const expired = await makeExpiredCertificate();
     await expect(start(expired.cert, expired.key)).rejects.toThrow(/VIGILINK_TLS_CERT: .*expired\.crt expired on 2021-01-01/);
+    // npm run serve's process: exit 2 and the same message, no stack.
+    await expect(
+      startBridgeChild({ dataDir: makeDataDir(), env: { VIGILINK_TLS_CERT: expired.cert, VIGILINK_TLS_KEY: expired.key } }),
+    ).rejects.toThrow(/exited with 2 before listening; stdout: ; stderr: VIGILINK_TLS_CERT: .*expired\.crt expired on 2021-01-01T00:00:00\.000Z\n$/);
     const other = await makeCertificate('other');
     await expect(start(path.join(dir, 'first.crt'), other.key)).rejects.toThrow(/VIGILINK_TLS_KEY: .*other\.key does not match the certificate in .*first\.crt/);
     await expect(start(path.join(dir, 'missing.crt'), other.key)).rejects.toThrow(/VIGILINK_TLS_CERT: cannot read .*missing\.crt \(ENOENT\)/);
