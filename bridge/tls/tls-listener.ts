@@ -44,7 +44,7 @@ export function lanPlainHandler(service: TlsService) {
 
 export interface DualListener {
   server: net.Server;
-  /** Drop every connection still being sniffed, in its handshake, or on the /trust server. */
+  /** Drop every connection still open: being sniffed, in its handshake, on the /trust server or the app. */
   closeAll(): void;
 }
 
@@ -70,14 +70,15 @@ export function createDualListener(options: DualListenerOptions): DualListener {
   tlsServer.on('secureConnection', (socket: tls.TLSSocket) => app.emit('connection', socket));
   tlsServer.on('tlsClientError', (error) => logger.debug({ reason: error.message }, 'TLS handshake failed'));
 
-  const pending = new Set<net.Socket>();
+  // Every accepted socket until it closes: at shutdown the ones no HTTP server tracks (being sniffed, in a
+  // TLS handshake) are cut too, so closing never waits for a slow client.
+  const open = new Set<net.Socket>();
   const route = (socket: net.Socket): void => {
     const first = socket.read() as Buffer | null;
     if (first === null) {
       socket.once('readable', () => route(socket));
       return;
     }
-    pending.delete(socket);
     socket.setTimeout(0);
     // Small answers (a command's JSON) go out at once, over TLS too, never held back by Nagle's algorithm.
     socket.setNoDelay(true);
@@ -87,11 +88,11 @@ export function createDualListener(options: DualListenerOptions): DualListener {
     else lanPlain.emit('connection', socket);
   };
   const server = net.createServer((socket) => {
-    pending.add(socket);
+    open.add(socket);
     // Until a server owns it, errors (a reset mid-sniff) end here rather than crash the process.
     socket.on('error', () => socket.destroy());
     socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
-    socket.once('close', () => pending.delete(socket));
+    socket.once('close', () => open.delete(socket));
     route(socket);
   });
   // The inner HTTP servers never listen; 'listening' starts their request-timeout checks and connection
@@ -103,7 +104,7 @@ export function createDualListener(options: DualListenerOptions): DualListener {
   return {
     server,
     closeAll: () => {
-      for (const socket of pending) socket.destroy();
+      for (const socket of open) socket.destroy();
       lanPlain.closeAllConnections();
       lanPlain.close();
     },

@@ -179,3 +179,21 @@ describe('a damaged local CA', () => {
     await expect(createBridge(config, { logger })).rejects.toThrow(/damaged \(some of ca\.crt, intermediate\.crt, intermediate\.key are missing\)/);
   });
 });
+
+describe('closing the listener', () => {
+  it('does not wait for clients stuck before or inside a TLS handshake', async () => {
+    const t2 = await startBridge();
+    const port2 = Number(new URL(t2.baseUrl).port);
+    const net = await import('node:net');
+    const silent = net.connect(port2, '127.0.0.1');
+    const halfHandshake = net.connect(port2, '127.0.0.1', () => halfHandshake.write(Buffer.from([0x16, 0x03, 0x01])));
+    const ended = Promise.all([silent, halfHandshake].map((s) => new Promise((resolve) => s.once('close', resolve))));
+    silent.on('error', () => undefined);
+    halfHandshake.on('error', () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await t2.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await ended;
+  });
+});

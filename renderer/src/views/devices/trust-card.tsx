@@ -25,7 +25,7 @@ export function TrustCard() {
     >
       <p className="muted">
         Once per phone, before pairing: scan this code, install the certificate the page offers, and check that the phone shows the same
-        fingerprint as here. The phone then reaches this workstation over HTTPS with no warning.
+        fingerprint as here. The phone then reaches Vigilink over HTTPS with no warning.
       </p>
       {error && <Banner onDismiss={clearError}>{error}</Banner>}
       {trust && (
@@ -39,7 +39,7 @@ export function TrustCard() {
               SHA-256 fingerprint: <code className="mono" data-testid="ca-fingerprint">{trust.ca_fingerprint_sha256}</code>
             </p>
           ) : (
-            <p className="muted">This workstation serves its own certificate (VIGILINK_TLS_CERT): phones have nothing to install.</p>
+            <p className="muted">Vigilink serves your own certificate here (VIGILINK_TLS_CERT): phones have nothing to install.</p>
           )}
         </div>
       )}
