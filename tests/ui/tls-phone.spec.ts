@@ -137,7 +137,7 @@ test('a phone pairs over https with the CA trusted: secure context, service work
   expect(problems).toEqual([]);
 });
 
-test('the phone shows a notification for a new pairing of its user, once allowed', async () => {
+test('the phone shows notifications for a new pairing of its user and a GPU alert, once allowed', async () => {
   const browser = await launch(trustedHome);
   const context = await browser.newContext(PHONE);
   await context.grantPermissions(['notifications'], { origin: `https://${LAN_NAME}:${port}` });
@@ -150,9 +150,24 @@ test('the phone shows a notification for a new pairing of its user, once allowed
   const second = await bridge.api('POST', '/api/pair/offer', { user_id: 'notify-user' });
   const claim = await bridge.api('POST', '/api/pair/claim', { secret: new URL(second.body.url).hash.slice(1), device_name: 'Tablet' }, { token: null });
   expect(claim.status).toBe(200);
-  await expect
-    .poll(() => page.evaluate('navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => n.title + ": " + n.body))'))
-    .toEqual(['Phone paired: Tablet was paired for notify-user.']);
+  const shown = () => page.evaluate('navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => n.title + ": " + n.body))');
+  await expect.poll(shown).toEqual(['Phone paired: Tablet was paired for notify-user.']);
+  // A GPU alert, sent the way the GPU capability sends a fired rule (its rules are tested in gpu-live).
+  bridge.bridge.context.live.toUser('notify-user', 'alert', {
+    id: 'a1',
+    type: 'gpu',
+    rule_id: 'r1',
+    kind: 'utilization_below',
+    user_id: 'notify-user',
+    session_id: 'default',
+    host: 'gpu-node-7',
+    gpu_index: 0,
+    gpu_uuid: null,
+    value: 3,
+    message: 'GPU 0 under 10% for 5 min',
+    fired_at: new Date().toISOString(),
+  });
+  await expect.poll(shown).toContain('GPU alert on gpu-node-7: GPU 0 under 10% for 5 min');
 });
 
 test('the desktop shows "Trust on a phone": a QR code for /trust and the CA fingerprint', async () => {
