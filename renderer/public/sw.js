@@ -5,14 +5,32 @@ const CACHE = 'vigilink-shell-v1';
 const STATIC = ['/', '/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png'];
 const NEVER_CACHED = [/^\/api\//, /^\/ssh\//, /^\/vpn\//, /^\/socket\.io\//, /^\/trust/, /^\/healthz/, /^\/docs/, /^\/openapi\.json/];
 
+/** The hashed bundles an index.html names. */
+function bundlesOf(html) {
+  return [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+}
+
 /** The shell: the static files plus the bundles index.html names (they are hashed, so cached for good). */
 async function cacheShell() {
   const cache = await caches.open(CACHE);
   const index = await fetch('/', { cache: 'no-store' });
   const html = await index.clone().text();
-  const bundles = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
   await cache.put('/', index);
-  await cache.addAll([...STATIC.slice(1), ...bundles]);
+  await cache.addAll([...STATIC.slice(1), ...bundlesOf(html)]);
+}
+
+/** A newer index.html: keep it, and drop the entry bundles of the UI it replaced (lazy chunks come back on use). */
+async function keepIndex(response) {
+  const cache = await caches.open(CACHE);
+  const html = await response.clone().text();
+  await cache.put('/', response);
+  const current = new Set(bundlesOf(html));
+  const previous = await cache.keys();
+  await Promise.all(
+    previous
+      .filter((request) => new URL(request.url).pathname.startsWith('/assets/') && !current.has(new URL(request.url).pathname))
+      .map((request) => cache.delete(request)),
+  );
 }
 
 self.addEventListener('install', (event) => {
@@ -46,10 +64,7 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(
       fetch(request).then(
         (response) => {
-          if (response.ok && response.headers.get('content-type')?.startsWith('text/html')) {
-            const copy = response.clone();
-            void caches.open(CACHE).then((cache) => cache.put('/', copy));
-          }
+          if (response.ok && response.headers.get('content-type')?.startsWith('text/html')) void keepIndex(response.clone());
           return response;
         },
         () => caches.match('/').then((cached) => cached ?? Response.error()),
