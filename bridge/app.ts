@@ -92,6 +92,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     userCertificate: config.tls.userCertificate,
     logger,
     addresses: () => addresses().map((a) => a.address),
+    checkIntervalMs: config.tls.checkIntervalMs,
   });
   const store = new ConnsStore(config.dataDir);
   const hostKeys = new HostKeyStore(config.dataDir);

@@ -57,6 +57,7 @@ export const configSchema = z.object({
   VIGILINK_TLS_CERT: z.string().default(''),
   VIGILINK_TLS_KEY: z.string().default(''),
   VIGILINK_INSECURE_LAN_HTTP: flag.default(false),
+  VIGILINK_TLS_CHECK_SECONDS: seconds.default(5),
 });
 
 type ConfigShape = z.output<typeof configSchema>;
@@ -105,6 +106,8 @@ export interface BridgeConfig {
     userCertificate: { certFile: string; keyFile: string } | null;
     /** VIGILINK_INSECURE_LAN_HTTP: plain HTTP from the LAN reaches the app too (a warning at start, a banner in the UI). */
     insecureLanHttp: boolean;
+    /** VIGILINK_TLS_CHECK_SECONDS: how often LAN addresses (local CA) or the user's files are checked. */
+    checkIntervalMs: number;
   };
 }
 
@@ -159,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tls: {
       userCertificate: c.VIGILINK_TLS_CERT ? { certFile: path.resolve(c.VIGILINK_TLS_CERT), keyFile: path.resolve(c.VIGILINK_TLS_KEY) } : null,
       insecureLanHttp: c.VIGILINK_INSECURE_LAN_HTTP,
+      checkIntervalMs: c.VIGILINK_TLS_CHECK_SECONDS * 1000,
     },
   });
 }

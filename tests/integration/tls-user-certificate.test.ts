@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import tls from 'node:tls';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBridge } from '../../bridge/app.js';
@@ -107,6 +108,40 @@ describe('the user’s own certificate', () => {
     expect(socket.connected && !disconnected).toBe(true);
     socket.close();
     agent.destroy();
+  });
+
+  it('is reloaded at once on SIGHUP (npm run serve, checks otherwise an hour apart)', async () => {
+    const certDir = fs.mkdtempSync(path.join(dir, 'hup-'));
+    const [one, two] = [await makeCertificate('hup-one'), await makeCertificate('hup-two')];
+    fs.copyFileSync(one.cert, path.join(certDir, 'live.crt'));
+    fs.copyFileSync(one.key, path.join(certDir, 'live.key'));
+    const child = await startBridgeChild({
+      dataDir: makeDataDir(),
+      env: { VIGILINK_TLS_CERT: path.join(certDir, 'live.crt'), VIGILINK_TLS_KEY: path.join(certDir, 'live.key'), VIGILINK_TLS_CHECK_SECONDS: '3600' },
+    });
+    try {
+      const childPort = Number(new URL(child.baseUrl).port);
+      // Which certificate is served, trusted or not: the answer is its fingerprint.
+      const fingerprint = (): Promise<string> => {
+        const socket = tls.connect({ host: '127.0.0.1', port: childPort, servername: NAME, rejectUnauthorized: false });
+        return new Promise((resolve, reject) => {
+          socket.once('secureConnect', () => {
+            resolve(socket.getPeerCertificate().fingerprint256);
+            socket.end();
+          });
+          socket.once('error', reject);
+        });
+      };
+      expect(await fingerprint()).toBe(fingerprintOf(one.cert));
+      replaceFile(path.join(certDir, 'live.key'), two.key);
+      replaceFile(path.join(certDir, 'live.crt'), two.cert);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await fingerprint()).toBe(fingerprintOf(one.cert));
+      child.child.kill('SIGHUP');
+      await expect.poll(fingerprint, { timeout: 10_000 }).toBe(fingerprintOf(two.cert));
+    } finally {
+      await child.stop();
+    }
   });
 
   it('keeps the last good certificate when a replacement is broken', async () => {
