@@ -57,3 +57,12 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   if (v4) return net.isIPv4(v4) && v4.startsWith('127.');
   return address === '::1';
 }
+
+/**
+ * A peer on this machine: loopback, or a connection whose source is the very address it reached (only
+ * this machine can complete a TCP handshake from its own address), as when the desktop window loads
+ * from the one LAN address VIGILINK_HOST names.
+ */
+export function isThisMachine(remote: string | undefined, local: string | undefined): boolean {
+  return isLoopbackAddress(remote) || (remote !== undefined && remote !== '' && remote === local);
+}

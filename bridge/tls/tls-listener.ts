@@ -1,10 +1,10 @@
 // One port for TLS and plain HTTP: the first byte of a connection tells them apart (0x16 opens a TLS
-// handshake). TLS and loopback HTTP reach the app; plain HTTP from the LAN reaches only /trust.
+// handshake). TLS and plain HTTP from this machine reach the app; plain HTTP from the LAN reaches only /trust.
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../core/logger.js';
-import { isLoopbackAddress } from './lan-scope.js';
+import { isThisMachine } from './lan-scope.js';
 import { httpsUrlFor, serveTrust } from './trust-page.js';
 import { SERVER_TLS_OPTIONS, type TlsService } from './tls.service.js';
 
@@ -84,7 +84,7 @@ export function createDualListener(options: DualListenerOptions): DualListener {
     socket.setNoDelay(true);
     socket.unshift(first);
     if (first[0] === TLS_HANDSHAKE_RECORD) tlsServer.emit('connection', socket);
-    else if (options.insecureLanHttp || isLoopbackAddress(socket.remoteAddress)) app.emit('connection', socket);
+    else if (options.insecureLanHttp || isThisMachine(socket.remoteAddress, socket.localAddress)) app.emit('connection', socket);
     else lanPlain.emit('connection', socket);
   };
   const server = net.createServer((socket) => {

@@ -2,13 +2,13 @@
 // page kept off plain HTTP from the LAN even when VIGILINK_INSECURE_LAN_HTTP lets the rest through.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { isLoopbackAddress } from './lan-scope.js';
+import { isThisMachine } from './lan-scope.js';
 import { httpsUrlFor, serveTrust } from './trust-page.js';
 import type { TlsService } from './tls.service.js';
 
 /** TLS, or plain HTTP from this machine: the only transports a pairing secret or device token may use. */
 export function isPrivateTransport(req: IncomingMessage): boolean {
-  return Boolean((req.socket as TLSSocket).encrypted) || isLoopbackAddress(req.socket.remoteAddress);
+  return Boolean((req.socket as TLSSocket).encrypted) || isThisMachine(req.socket.remoteAddress, req.socket.localAddress);
 }
 
 export function trustHandler(tls: TlsService) {

@@ -88,6 +88,12 @@ describe('plain HTTP from the LAN (a namespace behind a veth pair)', () => {
     expect(home.headers).toMatch(new RegExp(`location: https://${HOST_ADDRESS.replace(/\./g, '\\.')}:\\d+/pair`, 'i'));
   });
 
+  it('serves this machine on its own LAN address over plain HTTP (the desktop window when VIGILINK_HOST names it)', async () => {
+    const answer = await fetch(`${base(strict)}/api/tls/trust`, { headers: { authorization: `Bearer ${strict.token}` } });
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { trust_url: string }).trust_url).toBe(`${base(strict)}/trust`);
+  });
+
   it('answers HTTPS from the same address with the CA trusted', async () => {
     const answer = await phoneCurl(`https://${HOST_ADDRESS}:${new URL(strict.baseUrl).port}/api/tls`, ['--cacert', caFile, '-H', `Authorization: Bearer ${strict.token}`]);
     expect(answer.status).toBe(200);

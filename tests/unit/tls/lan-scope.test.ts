@@ -1,6 +1,6 @@
 // Which peers may use plain HTTP, and which names and addresses the local CA can vouch for.
 import { describe, expect, it } from 'vitest';
-import { dnsNameWithin, isLoopbackAddress, isPermittedAddress, normalizeDnsName } from '../../../bridge/tls/lan-scope.js';
+import { dnsNameWithin, isLoopbackAddress, isPermittedAddress, isThisMachine, normalizeDnsName } from '../../../bridge/tls/lan-scope.js';
 
 describe('isLoopbackAddress', () => {
   it('accepts loopback in every spelling the socket reports', () => {
@@ -39,5 +39,19 @@ describe('DNS names', () => {
     expect(dnsNameWithin('evillocal', bases)).toBe(false);
     expect(dnsNameWithin('vigilink.test', bases)).toBe(false);
     expect(dnsNameWithin('www.example.com', bases)).toBe(false);
+  });
+});
+
+describe('isThisMachine', () => {
+  it('is loopback, or a connection from the very address it reached', () => {
+    expect(isThisMachine('127.0.0.1', '127.0.0.1')).toBe(true);
+    expect(isThisMachine('::1', '::1')).toBe(true);
+    expect(isThisMachine('192.168.1.5', '192.168.1.5')).toBe(true);
+    expect(isThisMachine('::ffff:192.168.1.5', '::ffff:192.168.1.5')).toBe(true);
+  });
+  it('is not another LAN peer, nor a socket that lost its addresses', () => {
+    expect(isThisMachine('192.168.1.6', '192.168.1.5')).toBe(false);
+    expect(isThisMachine(undefined, undefined)).toBe(false);
+    expect(isThisMachine('', '')).toBe(false);
   });
 });
