@@ -15,6 +15,8 @@ const PUBLIC_OPERATIONS = new Set([
   'get /healthz',
   // A phone trades a one-time pairing code for its device token: it has no token yet (pairing issue).
   'post /api/pair/claim',
+  // What the LAN listener serves (mode, CA fingerprint, insecure flag): no user, nothing secret; /trust shows it too.
+  'get /api/tls',
 ]);
 
 beforeAll(async () => {
