@@ -61,6 +61,14 @@ export default tseslint.config(
     },
   },
   {
+    // The service worker is plain JavaScript served as is (Vite copies public/): its globals are the worker's.
+    files: ['renderer/public/sw.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { self: 'readonly', caches: 'readonly', fetch: 'readonly', URL: 'readonly', Response: 'readonly' },
+    },
+  },
+  {
     files: ['tests/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -1,6 +1,7 @@
 // createBridge: wires config, stores, services and transports into one HTTP + socket.io server. Listens
 // nowhere: server.ts (the process), the tests and the Electron main process decide where and when.
 import http from 'node:http';
+import net from 'node:net';
 import type express from 'express';
 import { z } from 'zod';
 import type { BridgeConfig } from './config/config.js';
@@ -35,14 +36,22 @@ import { PtyTerminalService } from './terminal/pty-terminals.service.js';
 import { terminalCapability } from './terminal/terminal.capability.js';
 import { gpuCapability } from './gpu/gpu.capability.js';
 import { vpnCapability } from './vpn/vpn.capability.js';
+import { TlsService } from './tls/tls.service.js';
+import { createDualListener } from './tls/tls-listener.js';
+import { tlsCapability } from './tls/tls.capability.js';
+import { trustHandler } from './tls/trust.handler.js';
+import { lanAddresses, type InterfaceAddress } from './pairing/lan-addresses.js';
 
 export interface BridgeDeps {
   logger?: Logger;
+  /** This machine's LAN addresses, primary first (a seam for tests: pairing URLs and the TLS leaf follow it). */
+  lanAddresses?: () => InterfaceAddress[];
 }
 
 export interface Bridge {
   config: BridgeConfig;
   ownerToken: string;
+  /** The app's HTTP server; connections reach it through the TLS/plain listener (bridge/tls). */
   http: http.Server;
   io: BridgeIo;
   app: express.Express;
@@ -87,6 +96,16 @@ function coreCapability(ctx: BridgeContext): Capability {
 export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promise<Bridge> {
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
   const ownerToken = await loadOrCreateOwnerToken(config.dataDir);
+  const addresses = deps.lanAddresses ?? (() => lanAddresses());
+  // Before anything else: a damaged CA or an unusable user certificate stops the start here.
+  const tls = await TlsService.start({
+    dataDir: config.dataDir,
+    names: config.tlsNames,
+    userCertificate: config.tls.userCertificate,
+    logger,
+    addresses: () => addresses().map((a) => a.address),
+    checkIntervalMs: config.tls.checkIntervalMs,
+  });
   const store = new ConnsStore(config.dataDir);
   const hostKeys = new HostKeyStore(config.dataDir);
   await Promise.all([store.load(), hostKeys.load()]);
@@ -121,6 +140,8 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     audit: new AuditLog(config.dataDir, logger),
     terminals: new PtyTerminalService({ sessions, logger, maxPerUser: config.terminals.maxPerUser }),
     deviceWork: new AbortRegistry(),
+    tls,
+    lanAddresses: addresses,
   };
   context.state.addSection('ssh', { snapshot: (userId) => ({ sessions: sessions.list(userId) }) });
   sessions.on('change', (userId) => context.state.notify(userId));
@@ -130,6 +151,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     coreCapability(context),
     auditCapability(context),
     pairingCapability(context),
+    tlsCapability(context),
     liveCapability(context),
     terminalCapability(context),
     gpuCapability(context),
@@ -147,7 +169,8 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     deviceWork: context.deviceWork,
     version: BRIDGE_VERSION,
     // The web UI (renderer/dist) at /, after the API so it only sees paths no route answered.
-    extraHandlers: [uiHandler()],
+    // /trust (the CA for phones) and the pairing page only over TLS or loopback come first.
+    extraHandlers: [trustHandler(tls), uiHandler()],
   });
   const server = http.createServer(app);
   // Idle keep-alive sockets must not hold shutdown for long.
@@ -160,6 +183,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     modules: capabilities.flatMap((c) => (c.socket ? [c.socket] : [])),
   });
   context.live.bind(io);
+  const listener = createDualListener({ app: server, tls, insecureLanHttp: config.tls.insecureLanHttp, logger });
 
   const loopback = forwardingServer(server);
   let closing: Promise<void> | null = null;
@@ -173,7 +197,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     context,
     capabilities,
     listen: async () => {
-      const port = await listenOn(server, config.port, config.host);
+      const port = await listenOn(listener.server, config.port, config.host);
       for (const capability of capabilities) await capability.start?.();
       return port;
     },
@@ -185,11 +209,14 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
         }
         await sessions.closeAll();
         await hostKeys.flush();
-        // io.close() disconnects every socket and closes the HTTP server.
+        tls.close();
+        // io.close() disconnects every socket and closes the HTTP server; the listener stops accepting.
         await new Promise<void>((resolve) => {
           void io.close(() => resolve());
           server.closeAllConnections();
+          listener.closeAll();
         });
+        if (listener.server.listening) await new Promise<void>((resolve) => listener.server.close(() => resolve()));
         if (loopback.listening) {
           loopback.closeAllConnections();
           await new Promise<void>((resolve) => loopback.close(() => resolve()));
@@ -198,7 +225,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
   };
 }
 
-function listenOn(server: http.Server, port: number, host: string): Promise<number> {
+function listenOn(server: net.Server, port: number, host: string): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

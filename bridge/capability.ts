@@ -15,6 +15,7 @@ import type { AuditLog } from './audit/audit-log.js';
 import type { PtyTerminalService } from './terminal/pty-terminals.service.js';
 import type { AbortRegistry } from './core/abort-registry.js';
 import type { OwnerSessions } from './auth/owner-sessions.js';
+import type { TlsService } from './tls/tls.service.js';
 
 /** The shared services every capability may build on. */
 export interface BridgeContext {
@@ -39,6 +40,10 @@ export interface BridgeContext {
   terminals: PtyTerminalService;
   /** Requests in flight per device id: revoking a device aborts them. */
   deviceWork: AbortRegistry;
+  /** The LAN listener's certificate (local CA leaf or the user's files) and its 'change' events. */
+  tls: TlsService;
+  /** This machine's LAN addresses, primary first. */
+  lanAddresses: () => { interface: string; address: string }[];
 }
 
 export interface Capability {

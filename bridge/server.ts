@@ -4,14 +4,23 @@ import { createBridge } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './core/logger.js';
 import { signInUrl } from './auth/auth.routes.js';
+import { LocalCaError } from './tls/local-ca.js';
+import { isLoopbackAddress } from './tls/lan-scope.js';
+import { UserCertificateError } from './tls/user-certificate.js';
 
-/** The URLs a person can open: loopback and every LAN IPv4 address when bound to all interfaces. */
+/**
+ * The URLs a person can open: plain HTTP on loopback, HTTPS on every LAN IPv4 address when bound to all
+ * interfaces (the same port answers both; see bridge/tls).
+ */
 export function listenUrls(host: string, port: number): string[] {
-  if (host !== '0.0.0.0' && host !== '::') return [`http://${host.includes(':') ? `[${host}]` : host}:${port}`];
+  if (host !== '0.0.0.0' && host !== '::') {
+    const shown = host.includes(':') ? `[${host}]` : host;
+    return [`${isLoopbackAddress(host) || host === 'localhost' ? 'http' : 'https'}://${shown}:${port}`];
+  }
   const lan = Object.values(os.networkInterfaces())
     .flat()
     .filter((a) => a && a.family === 'IPv4' && !a.internal)
-    .map((a) => `http://${a!.address}:${port}`);
+    .map((a) => `https://${a!.address}:${port}`);
   return [`http://127.0.0.1:${port}`, ...lan];
 }
 
@@ -27,8 +36,20 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
-  const bridge = await createBridge(config, { logger });
+  let bridge;
+  try {
+    bridge = await createBridge(config, { logger });
+  } catch (error) {
+    // An unusable certificate or CA: the message names the file and what to do; no stack needed.
+    if (error instanceof LocalCaError || error instanceof UserCertificateError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
   const port = await bridge.listen();
+  const ca = bridge.context.tls.caCertificate();
+  if (ca) process.stdout.write(`Phones trust this workstation once at http://<lan-address>:${port}/trust (CA SHA-256 ${ca.fingerprint})\n`);
   process.stdout.write(`Vigilink bridge listening on ${listenUrls(config.host, port).join(' ')}\n`);
   // Like Jupyter's token link, but the owner token itself is never printed (stdout ends up in journald):
   // a nonce that works once, for a few minutes, and opens an owner session that dies with the bridge.
@@ -52,6 +73,8 @@ async function main(): Promise<void> {
       },
     );
   };
+  // SIGHUP: reload VIGILINK_TLS_CERT / VIGILINK_TLS_KEY now (or reissue the leaf if the addresses changed).
+  process.on('SIGHUP', () => void bridge.context.tls.refresh());
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -73,6 +73,11 @@ export const configSchema = z.object({
   CONTAINER_EXEC_WAIT_SECONDS: seconds.default(10),
   // GPU monitoring (bridge/gpu): how long one nvidia-smi sample may take before it counts as hung.
   GPU_SAMPLE_TIMEOUT_SECONDS: seconds.max(300).default(10),
+  // TLS on the LAN (bridge/tls): the user's own certificate, and the explicit opt-out (names: VIGILINK_TLS_NAMES above).
+  VIGILINK_TLS_CERT: z.string().default(''),
+  VIGILINK_TLS_KEY: z.string().default(''),
+  VIGILINK_INSECURE_LAN_HTTP: flag.default(false),
+  VIGILINK_TLS_CHECK_SECONDS: seconds.default(5),
 });
 
 type ConfigShape = z.output<typeof configSchema>;
@@ -141,6 +146,14 @@ export interface BridgeConfig {
     execWaitMs: number;
   };
   gpu: { sampleTimeoutMs: number };
+  tls: {
+    /** VIGILINK_TLS_CERT / VIGILINK_TLS_KEY: the user's certificate instead of the local CA; null = local CA. */
+    userCertificate: { certFile: string; keyFile: string } | null;
+    /** VIGILINK_INSECURE_LAN_HTTP: plain HTTP from the LAN reaches the app too (a warning at start, a banner in the UI). */
+    insecureLanHttp: boolean;
+    /** VIGILINK_TLS_CHECK_SECONDS: how often LAN addresses (local CA) or the user's files are checked. */
+    checkIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -153,6 +166,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${issues}`);
   }
   const c = parsed.data;
+  if (Boolean(c.VIGILINK_TLS_CERT) !== Boolean(c.VIGILINK_TLS_KEY)) {
+    throw new ConfigError('Invalid configuration: VIGILINK_TLS_CERT and VIGILINK_TLS_KEY go together: set both or neither');
+  }
   return deepFreeze({
     host: c.VIGILINK_HOST,
     port: c.VIGILINK_PORT,
@@ -202,6 +218,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       execWaitMs: c.CONTAINER_EXEC_WAIT_SECONDS * 1000,
     },
     gpu: { sampleTimeoutMs: c.GPU_SAMPLE_TIMEOUT_SECONDS * 1000 },
+    tls: {
+      userCertificate: c.VIGILINK_TLS_CERT ? { certFile: path.resolve(c.VIGILINK_TLS_CERT), keyFile: path.resolve(c.VIGILINK_TLS_KEY) } : null,
+      insecureLanHttp: c.VIGILINK_INSECURE_LAN_HTTP,
+      checkIntervalMs: c.VIGILINK_TLS_CHECK_SECONDS * 1000,
+    },
   });
 }
 

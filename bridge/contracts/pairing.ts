@@ -16,7 +16,7 @@ export const PairOfferResponse = z
   .object({
     offer_id: z.string(),
     user_id: z.string(),
-    url: z.string().meta({ description: 'http://<lan-address>:<port>/pair#<secret>: the secret rides in the fragment' }),
+    url: z.string().meta({ description: 'https://<lan-address>:<port>/pair#<secret>: the secret rides in the fragment' }),
     expires_at: z.string().meta({ description: 'ISO time after which the secret no longer works' }),
     expires_in: z.number().meta({ description: 'Seconds' }),
     qr_svg: z.string().meta({ description: 'The URL as a QR code, SVG markup' }),

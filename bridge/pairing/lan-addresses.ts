@@ -48,3 +48,8 @@ function readDefaultRouteInterfaces(): string[] {
 export function httpBase(address: string, port: number): string {
   return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
+
+/** `https://host:port`: where phones reach the bridge (the same port answers TLS). */
+export function httpsBase(address: string, port: number): string {
+  return `https://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { OWNER_TOKEN_FILE } from '../auth/owner-token.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import type { DeviceListing, PairOfferResponse } from '../contracts/pairing.js';
+import type { TrustResponse } from '../contracts/tls.js';
 import { qrForTerminal } from './pairing-qr.js';
 
 const USAGE = `Usage: npm run pair -- --user <user_id> [--name <device name>] [--url <bridge URL>] [--no-wait]
@@ -54,6 +55,15 @@ async function main(): Promise<void> {
 
   const before = new Set((await call<{ devices: DeviceListing[] }>('GET', `/api/devices?user_id=${encodeURIComponent(values.user)}`)).devices.map((d) => d.id));
   const offer = await call<PairOfferResponse>('POST', '/api/pair/offer', { user_id: values.user, ...(values.name ? { device_name: values.name } : {}) });
+  // The pairing link is https: a phone that does not trust this workstation's CA yet installs it first.
+  const trust = await call<TrustResponse>('GET', '/api/tls/trust');
+  if (trust.ca_fingerprint_sha256) {
+    process.stdout.write(`First time on this phone? Open ${trust.trust_url} and install the certificate it offers.
+`);
+    process.stdout.write(`Its SHA-256 fingerprint must be ${trust.ca_fingerprint_sha256}
+
+`);
+  }
   process.stdout.write(`${await qrForTerminal(offer.url)}\n`);
   process.stdout.write(`Scan with the phone's camera to pair it for user '${offer.user_id}', or open:\n  ${offer.url}\n`);
   process.stdout.write(`The code works once and expires at ${new Date(offer.expires_at).toLocaleTimeString()} (${offer.expires_in} s).\n`);

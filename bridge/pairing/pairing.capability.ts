@@ -25,6 +25,7 @@ export function pairingCapability(ctx: BridgeContext): Capability {
     logger: ctx.logger,
     publicUrl: ctx.config.pairing.publicUrl,
     bindHost: ctx.config.host,
+    addresses: ctx.lanAddresses,
   });
   return {
     name: 'pairing',

@@ -10,6 +10,8 @@ import {
   PairOfferBody,
   PairOfferResponse,
 } from '../contracts/pairing.js';
+import { AppError } from '../core/errors.js';
+import { isPrivateTransport } from '../tls/trust.handler.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import type { PairingService } from './pairing.service.js';
 
@@ -53,8 +55,12 @@ export function pairingRoutes(pairing: PairingService): AnyRoute[] {
       auth: 'none',
       body: PairClaimBody,
       response: PairClaimResponse,
-      errors: [401, 429],
-      handler: ({ body, clientAddress }) => pairing.claim(body.secret, body.device_name, clientAddress),
+      errors: [401, 403, 429],
+      handler: ({ body, clientAddress, req }) => {
+        // A device token never travels in the clear: plain HTTP from the LAN (VIGILINK_INSECURE_LAN_HTTP) cannot claim.
+        if (!isPrivateTransport(req)) throw new AppError('forbidden', 'Pairing works only over HTTPS: open the https:// pairing link');
+        return pairing.claim(body.secret, body.device_name, clientAddress);
+      },
     }),
     defineRoute({
       method: 'get',

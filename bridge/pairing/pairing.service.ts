@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger.js';
 import type { LiveEmitter } from '../transport/socket-server.js';
 import type { ClaimRateLimiter } from './claim-rate-limiter.js';
 import type { DeviceRegistry } from './device-registry.js';
-import { httpBase, lanAddresses, type InterfaceAddress } from './lan-addresses.js';
+import { httpsBase, lanAddresses, type InterfaceAddress } from './lan-addresses.js';
 import { ClaimRefused, type PairingOffers } from './pairing-offers.js';
 import { qrImages } from './pairing-qr.js';
 
@@ -21,7 +21,7 @@ export interface PairingServiceOptions {
   /** Each device's requests in flight (transport/http-app tracks them); revoke aborts them. */
   deviceWork: AbortRegistry;
   logger: Logger;
-  /** VIGILINK_PUBLIC_URL: replaces http://<lan-address>:<port> in pairing URLs. */
+  /** VIGILINK_PUBLIC_URL: replaces https://<lan-address>:<port> in pairing URLs. */
   publicUrl: string | null;
   /** VIGILINK_HOST: when it is one address rather than all, that is the only one a phone can reach. */
   bindHost: string;
@@ -50,7 +50,7 @@ export class PairingService {
 
   addresses(port: number): PairAddressesResponse {
     return {
-      addresses: this.addressesOf().map((a) => ({ ...a, url: httpBase(a.address, port) })),
+      addresses: this.addressesOf().map((a) => ({ ...a, url: httpsBase(a.address, port) })),
       public_url: this.options.publicUrl,
     };
   }
@@ -84,10 +84,10 @@ export class PairingService {
       if (!addresses.some((a) => a.address === request.address)) {
         throw new AppError('invalid', `address: ${request.address} is not one of this machine's LAN addresses (GET /api/pair/addresses)`);
       }
-      return httpBase(request.address, request.local.port);
+      return httpsBase(request.address, request.local.port);
     }
     const listeningOnAll = this.options.bindHost === '0.0.0.0' || this.options.bindHost === '::';
-    return httpBase(listeningOnAll ? (addresses[0]?.address ?? request.local.address) : this.options.bindHost, request.local.port);
+    return httpsBase(listeningOnAll ? (addresses[0]?.address ?? request.local.address) : this.options.bindHost, request.local.port);
   }
 
   /** Exchange a pairing secret for a device token. Rate limited per client address. */

@@ -5,12 +5,17 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 
 export async function writeJsonAtomic(file: string, value: unknown, mode = 0o600): Promise<void> {
+  await writeTextAtomic(file, JSON.stringify(value, null, 2) + '\n', mode);
+}
+
+/** The same for any text (PEM files of the local CA). */
+export async function writeTextAtomic(file: string, text: string, mode = 0o600): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, 'w', mode);
   try {
-    await handle.writeFile(JSON.stringify(value, null, 2) + '\n');
+    await handle.writeFile(text);
     await handle.sync();
   } finally {
     await handle.close();

@@ -10,6 +10,7 @@ import { StrictMode } from 'react';
 import { takeSignInNonceFromUrl } from './api/credentials';
 import { App } from './app/app';
 import { detectPlatform } from './platform/host-platform';
+import { registerServiceWorker } from './platform/service-worker';
 
 /** /pair#<secret>: the one-time pairing secret, moved out of the URL (and history) at once. */
 function takePairSecret(): string | null {
@@ -20,6 +21,7 @@ function takePairSecret(): string | null {
 }
 
 const signInNonce = takeSignInNonceFromUrl();
+registerServiceWorker();
 const pairSecret = takePairSecret();
 
 createRoot(document.getElementById('root')!).render(

@@ -17,6 +17,8 @@ const PUBLIC_OPERATIONS = new Set([
   'post /api/pair/claim',
   // The owner trades the one-time nonce of a sign-in link for an owner session: no token yet (issue 10, item 8).
   'post /api/auth/signin',
+  // What the LAN listener serves (mode, CA fingerprint, insecure flag): no user, nothing secret; /trust shows it too.
+  'get /api/tls',
 ]);
 
 beforeAll(async () => {

@@ -47,7 +47,7 @@ describe('pairing a phone', () => {
     expect(res.status).toBe(200);
     const port = new URL(t.baseUrl).port;
     // The test bridge listens on 127.0.0.1 only: that is the one address a phone could use.
-    expect(res.body.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/pair#[A-Za-z0-9_-]+$`));
+    expect(res.body.url).toMatch(new RegExp(`^https://127\\.0\\.0\\.1:${port}/pair#[A-Za-z0-9_-]+$`));
     secret = secretOf(res.body.url);
     // At least 128 bits of base64url.
     expect(secret.length).toBeGreaterThanOrEqual(22);
@@ -71,7 +71,7 @@ describe('pairing a phone', () => {
     const port = new URL(t.baseUrl).port;
     for (const address of lanIpv4()) {
       const res = await t.api('POST', '/api/pair/offer', { user_id: 'alice', address });
-      expect(res.body.url.startsWith(`http://${address}:${port}/pair#`)).toBe(true);
+      expect(res.body.url.startsWith(`https://${address}:${port}/pair#`)).toBe(true);
     }
     const foreign = await t.api('POST', '/api/pair/offer', { user_id: 'alice', address: '203.0.113.77' });
     expect(foreign.status).toBe(400);
@@ -230,7 +230,9 @@ describe('npm run pair', () => {
       ['--import', 'tsx', 'bridge/pairing/pair.cli.ts', '--user', 'carol', '--url', t.baseUrl, '--no-wait'],
       { env: { ...process.env, VIGILINK_DATA_DIR: t.dataDir }, timeout: 30_000 },
     );
-    const url = /(http:\/\/\S+\/pair#[A-Za-z0-9_-]+)/.exec(stdout)?.[1];
+    const url = /(https:\/\/\S+\/pair#[A-Za-z0-9_-]+)/.exec(stdout)?.[1];
+    expect(stdout).toMatch(/Open http:\/\/\S+:\d+\/trust and install/);
+    expect(stdout).toMatch(/fingerprint must be ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
     expect(url).toBeDefined();
     // qrcode's terminal renderer draws with half blocks.
     expect(stdout).toMatch(/[▀▄█]/);

@@ -20,7 +20,8 @@ let session: SshSession;
 
 beforeAll(async () => {
   sshd = await startSshd();
-  t = await startBridge();
+  // Its phones connect to the loopback sshd, which devices may only do when the owner allows it.
+  t = await startBridge({ VIGILINK_DEVICE_LOCAL_TARGETS: '1' });
   phone = await pairDevice(t, 'alice', 'doomed phone');
   tablet = await pairDevice(t, 'alice', 'kept tablet');
   expect((await t.api('POST', '/ssh/connect?session_id=default', connectBody(sshd, account), { token: phone.token })).status).toBe(200);

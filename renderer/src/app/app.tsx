@@ -14,6 +14,7 @@ import { VpnView } from '../views/vpn/vpn-view';
 import { SignedIn } from './app-context';
 import { navigate, useLocation } from './router';
 import { Shell } from './shell';
+import { TransportNotices, WorkstationUnreachable } from './transport-notices';
 import { BrandMark } from '../ui/brand-mark';
 import '../views/devices/pairing.css';
 
@@ -127,14 +128,23 @@ export function App({ platform, signInNonce, pairSecret }: { platform: HostPlatf
     navigate('/sessions', { replace: true });
   }, []);
 
-  if (path === '/pair') return <PairPage secret={pairSecret} onPaired={paired} />;
-  if (auth.phase === 'checking') return <Loading label="Starting…" />;
-  if (auth.phase === 'out') return <SignedOut reason={auth.reason} />;
   return (
-    <SignedIn platform={platform} credentials={auth.credentials} ownerUser={loadOwnerUser()} onSignOut={signOut}>
-      <Shell>
-        <View path={path} />
-      </Shell>
-    </SignedIn>
+    <>
+      <WorkstationUnreachable />
+      {path === '/pair' ? (
+        <PairPage secret={pairSecret} onPaired={paired} />
+      ) : auth.phase === 'checking' ? (
+        <Loading label="Starting…" />
+      ) : auth.phase === 'out' ? (
+        <SignedOut reason={auth.reason} />
+      ) : (
+        <SignedIn platform={platform} credentials={auth.credentials} ownerUser={loadOwnerUser()} onSignOut={signOut}>
+          <Shell>
+            <TransportNotices />
+            <View path={path} />
+          </Shell>
+        </SignedIn>
+      )}
+    </>
   );
 }

@@ -1,6 +1,7 @@
 // HostPlatform for a plain browser (the phone, or the desktop UI opened through the owner link).
 
 import type { HostPlatform } from './host-platform';
+import { showNotification } from './service-worker';
 
 /** Hands a Blob to the browser's own download machinery under `name`. */
 export function browserDownload(name: string, blob: Blob): Promise<void> {
@@ -23,13 +24,10 @@ export function webPlatform(): HostPlatform {
     ownerToken: () => Promise.resolve(null),
     appVersion: () => Promise.resolve(null),
     notify(title, body) {
-      // Only when the person already allowed it: asking is a user gesture the views make explicitly.
-      if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
-      try {
-        new Notification(title, { body, icon: '/icons/icon-192.png' });
-      } catch {
-        // Android Chrome allows notifications only from a service worker: the in-app banner covers it.
-      }
+      // Only when the person already allowed it: asking is a user gesture the Devices view makes explicitly.
+      showNotification(title, body).catch(() => {
+        // A browser that refuses after all: the in-app lists still show the alert or the new device.
+      });
     },
     saveFile: browserDownload,
     startAtLogin: null,

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createBridge, type Bridge } from '../../../bridge/app.js';
+import { createBridge, type Bridge, type BridgeDeps } from '../../../bridge/app.js';
 import { loadConfig } from '../../../bridge/config/config.js';
 import { createLogger } from '../../../bridge/core/logger.js';
 import { BACKEND_IMAGE } from './docker.js';
@@ -27,11 +27,15 @@ export function makeDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-data-'));
 }
 
-export async function startBridge(env: Record<string, string> = {}, dataDir = makeDataDir()): Promise<TestBridge> {
+export async function startBridge(
+  env: Record<string, string> = {},
+  dataDir = makeDataDir(),
+  deps: Omit<BridgeDeps, 'logger'> = {},
+): Promise<TestBridge> {
   const config = loadConfig({ VIGILINK_HOST: '127.0.0.1', VIGILINK_PORT: '0', VIGILINK_DATA_DIR: dataDir, DOCKER_IMAGE: BACKEND_IMAGE, ...env });
   const logFile = path.join(dataDir, 'bridge.log');
   const logger = createLogger({ level: 'debug', destination: fs.createWriteStream(logFile, { flags: 'a' }) });
-  const bridge = await createBridge(config, { logger });
+  const bridge = await createBridge(config, { ...deps, logger });
   const port = await bridge.listen();
   const baseUrl = `http://127.0.0.1:${port}`;
   return {

@@ -107,6 +107,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: `));
   });
 
+  it('reads the TLS variables: names as a list, the user certificate as a pair, the insecure LAN flag', () => {
+    const defaults = loadConfig({});
+    expect(defaults.tlsNames).toEqual([]);
+    expect(defaults.tls).toEqual({ userCertificate: null, insecureLanHttp: false, checkIntervalMs: 5000 });
+    const config = loadConfig({
+      VIGILINK_TLS_NAMES: ' ws.lab.internal ,, box.home.arpa ',
+      VIGILINK_TLS_CERT: '/etc/vigilink/cert.pem',
+      VIGILINK_TLS_KEY: '/etc/vigilink/key.pem',
+      VIGILINK_INSECURE_LAN_HTTP: '1',
+      VIGILINK_TLS_CHECK_SECONDS: '60',
+    });
+    expect(config.tlsNames).toEqual(['ws.lab.internal', 'box.home.arpa']);
+    expect(config.tls).toEqual({ userCertificate: { certFile: '/etc/vigilink/cert.pem', keyFile: '/etc/vigilink/key.pem' }, insecureLanHttp: true, checkIntervalMs: 60_000 });
+    expect(() => loadConfig({ VIGILINK_TLS_CERT: '/etc/vigilink/cert.pem' })).toThrow(/VIGILINK_TLS_CERT and VIGILINK_TLS_KEY go together/);
+  });
+
   it('ignores variables it does not know', () => {
     expect(loadConfig({ PATH: '/usr/bin', HOME: '/nowhere', VIGILINK_PORT: '9000' }).port).toBe(9000);
   });

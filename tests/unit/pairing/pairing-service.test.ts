@@ -38,12 +38,12 @@ const offer = (s: PairingService, address?: string) =>
 
 describe('PairingService URLs (stubbed addresses)', () => {
   it('uses the primary LAN address when the bridge listens on all addresses', async () => {
-    expect((await offer(service({ bindHost: '0.0.0.0' }))).url).toMatch(/^http:\/\/192\.168\.1\.5:8000\/pair#[A-Za-z0-9_-]{32}$/);
-    expect((await offer(service({ bindHost: '0.0.0.0' }), '172.17.0.1')).url).toMatch(/^http:\/\/172\.17\.0\.1:8000\/pair#/);
+    expect((await offer(service({ bindHost: '0.0.0.0' }))).url).toMatch(/^https:\/\/192\.168\.1\.5:8000\/pair#[A-Za-z0-9_-]{32}$/);
+    expect((await offer(service({ bindHost: '0.0.0.0' }), '172.17.0.1')).url).toMatch(/^https:\/\/172\.17\.0\.1:8000\/pair#/);
   });
 
   it('uses the bound address when there is only one', async () => {
-    expect((await offer(service({ bindHost: '10.1.2.3' }))).url).toMatch(/^http:\/\/10\.1\.2\.3:8000\/pair#/);
+    expect((await offer(service({ bindHost: '10.1.2.3' }))).url).toMatch(/^https:\/\/10\.1\.2\.3:8000\/pair#/);
   });
 
   it('prefers VIGILINK_PUBLIC_URL', async () => {

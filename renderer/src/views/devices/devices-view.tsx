@@ -12,6 +12,7 @@ import { errorText, formatDate, formatSince } from '../../ui/format';
 import { DesktopSettings } from './desktop-settings';
 import { HostKeysCard } from './host-keys-card';
 import { PairDialog } from './pair-dialog';
+import { NotificationsCard, TrustCard } from './trust-card';
 import './pairing.css';
 import '../sessions/sessions.css';
 
@@ -103,6 +104,8 @@ export function DevicesView() {
         )}
       </Card>
       {isOwner && <HostKeysCard devices={all ?? []} />}
+      <TrustCard />
+      <NotificationsCard />
       <DesktopSettings />
       {pairing && userId && <PairDialog userId={userId} onClose={closePairing} />}
     </div>
