@@ -19,6 +19,13 @@ export const SessionId = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits and . _ - only');
 
+/**
+ * Text that travels inside an SSH request (an exec command, a user name, a password): OpenSSH reads
+ * those as C strings and drops the whole connection on a NUL, so one is refused here, before it can
+ * take a session (and every command running on it) down.
+ */
+export const SshText = z.string().regex(/^[^\0]*$/, 'must not contain NUL');
+
 /** Query-string booleans: "true"/"1" and friends. */
 export const QueryBool = z
   .enum(['true', 'false', '1', '0'])

@@ -19,7 +19,8 @@ interface KnownHostsFile {
 }
 
 export class HostKeyStore {
-  private hosts: KnownHostsFile['hosts'] = {};
+  // A Map: host names are user input ('constructor' is a valid one).
+  private hosts = new Map<string, { fingerprint: string; first_seen: string }>();
   private readonly writer: JsonFileWriter<KnownHostsFile>;
   readonly file: string;
 
@@ -29,7 +30,7 @@ export class HostKeyStore {
   }
 
   async load(): Promise<void> {
-    this.hosts = (await readJson<KnownHostsFile>(this.file, { version: 1, hosts: {} })).hosts ?? {};
+    this.hosts = new Map(Object.entries((await readJson<KnownHostsFile>(this.file, { version: 1, hosts: {} })).hosts ?? {}));
   }
 
   static hostId(hostname: string, port: number): string {
@@ -40,10 +41,10 @@ export class HostKeyStore {
   check(hostname: string, port: number, keyBlob: Buffer): HostKeyCheck {
     const id = HostKeyStore.hostId(hostname, port);
     const fingerprint = sshFingerprint(keyBlob);
-    const known = this.hosts[id];
+    const known = this.hosts.get(id);
     if (!known) {
-      this.hosts[id] = { fingerprint, first_seen: new Date().toISOString() };
-      void this.writer.save(() => ({ version: 1, hosts: this.hosts }));
+      this.hosts.set(id, { fingerprint, first_seen: new Date().toISOString() });
+      void this.flush();
       return { result: 'new', fingerprint };
     }
     if (known.fingerprint === fingerprint) return { result: 'trusted', fingerprint };
@@ -53,13 +54,12 @@ export class HostKeyStore {
   /** Forget a host's key (after the owner confirmed the host was reinstalled); false when none was known. */
   async forget(hostname: string, port: number): Promise<boolean> {
     const id = HostKeyStore.hostId(hostname, port);
-    if (!this.hosts[id]) return false;
-    delete this.hosts[id];
-    await this.writer.save(() => ({ version: 1, hosts: this.hosts }));
+    if (!this.hosts.delete(id)) return false;
+    await this.flush();
     return true;
   }
 
   flush(): Promise<void> {
-    return this.writer.save(() => ({ version: 1, hosts: this.hosts }));
+    return this.writer.save(() => ({ version: 1, hosts: Object.fromEntries(this.hosts) }));
   }
 }

@@ -111,6 +111,8 @@ export class SshSession extends EventEmitter<SessionEvents> {
 
   /** Run one command on a fresh channel of this connection. */
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
+    // The last guard for callers that skip the HTTP contract: OpenSSH drops the whole connection on a NUL.
+    if (command.includes('\0')) throw new AppError('invalid', 'command: must not contain NUL');
     const release = await this.takeSlot();
     try {
       // Listeners go on in `attach`, synchronously: exit-status can arrive in the same read as the confirmation.

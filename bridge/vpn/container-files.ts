@@ -28,9 +28,11 @@ const CHECK = `[ -e "$1" ] || exit ${EXIT_MISSING}; [ -r "$1" ] || exit ${EXIT_D
 const LIST_SCRIPT = `${CHECK}; [ -d "$1" ] || exit ${EXIT_NOT_DIR}; [ -x "$1" ] || exit ${EXIT_DENIED}
 realpath -- "$1"
 exec find "$1" -mindepth 1 -maxdepth 1 -printf '%y\\0%m\\0%s\\0%T@\\0%f\\0'`;
+// Past the end of a file with a size there is nothing to read, and dd could not seek there (EINVAL).
 const READ_SCRIPT = `${CHECK}; [ -d "$1" ] && exit ${EXIT_IS_DIR}
 realpath -- "$1"
-stat -L -c %s -- "$1"
+size=$(stat -L -c %s -- "$1"); echo "$size"
+[ "$size" -gt 0 ] && [ "$2" -ge "$size" ] && exit 0
 exec dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=${READ_BLOCK_BYTES} status=none`;
 const STAT_SCRIPT = `${CHECK}; [ -d "$1" ] && exit ${EXIT_IS_DIR}
 realpath -- "$1"
@@ -89,6 +91,7 @@ export class ContainerFiles implements FileSystemTarget {
         throw new AppError('forbidden', `Permission denied: ${requested}`);
       default:
         if (result.timedOut) throw new AppError('upstream_timeout', `Reading ${requested} in the container timed out`);
+        if (/cannot skip/.test(result.stderr.toString('utf8'))) throw new AppError('invalid', `offset: past what the file system of ${requested} can seek to`);
         throw new AppError('upstream_failed', `Reading ${requested} in the container failed: ${result.stderr.toString('utf8').trim() || `exit ${result.exitCode}`}`);
     }
   }
@@ -130,7 +133,8 @@ export class ContainerFiles implements FileSystemTarget {
         const count = end === null ? '' : String(end - start + 1);
         this.driver
           .openExec(this.containerId, ['sh', '-c', STREAM_SCRIPT, 'vigilink-fs', target, String(start), count], {
-            failure: (stderr) => new AppError('upstream_failed', `Reading ${requested} in the container failed: ${stderr.trim() || 'no output'}`),
+            // dd runs with status=none: no output and no stderr is an empty file (or range), not a failure.
+            failure: (stderr) => (stderr.trim() ? new AppError('upstream_failed', `Reading ${requested} in the container failed: ${stderr.trim()}`) : null),
           })
           .then(
             (exec) => {
