@@ -34,7 +34,7 @@ import { freePort, startSshd, type Sshd } from './helpers/sshd.js';
 import { connectBody } from './ssh-test-kit.js';
 
 const SEED = Number(process.env.VIGILINK_FUZZ_SEED ?? 20261130);
-const RUNS = Number(process.env.VIGILINK_FUZZ_RUNS ?? 20);
+const RUNS = Number(process.env.VIGILINK_FUZZ_RUNS ?? 40);
 const VPN_SECRET = 'vpn-Fuzz-Secret-7f3a';
 const account = inject('testAccount');
 

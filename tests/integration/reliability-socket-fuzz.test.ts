@@ -14,7 +14,7 @@ import { startSshd, type Sshd } from './helpers/sshd.js';
 import { connectBody, eventually } from './ssh-test-kit.js';
 
 const SEED = Number(process.env.VIGILINK_FUZZ_SEED ?? 20261130);
-const RUNS = Number(process.env.VIGILINK_FUZZ_RUNS ?? 20);
+const RUNS = Number(process.env.VIGILINK_FUZZ_RUNS ?? 40);
 const account = inject('testAccount');
 const ACK_TIMEOUT_MS = 30_000;
 
