@@ -247,6 +247,11 @@ describe('HTTP fuzz from /openapi.json', () => {
   });
 
   it('leaks no password, key or token to logs, the data dir, docker inspect or the process list', async () => {
+    // The sweep itself must see a secret where one is.
+    const canary = path.join(t.dataDir, 'canary.txt');
+    fs.writeFileSync(canary, 'left here: canary-Secret-0042');
+    expect(await sweepForSecrets({ dataDir: t.dataDir, secrets: new Map([['canary', 'canary-Secret-0042']]), ownerToken: t.token })).toEqual(['canary in file canary.txt']);
+    fs.rmSync(canary);
     const keyBody = account.privateKey.split('\n')[1]!;
     const secrets = new Map<string, string>([
       ['SSH password', account.password],

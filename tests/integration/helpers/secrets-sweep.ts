@@ -1,6 +1,5 @@
 // After a reliability run: no password, key or token in the bridge's log, its data dir, `docker inspect`
 // of the containers it made, or the process list. Answers where each secret was found (empty: clean).
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { OWNER_TOKEN_FILE } from '../../../bridge/auth/owner-token.js';
@@ -18,13 +17,26 @@ function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
+/** Every process's command line (what `ps -eo args` shows), read from /proc. */
+function commandLines(): string {
+  const lines: string[] = [];
+  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      lines.push(fs.readFileSync(`/proc/${entry}/cmdline`, 'latin1').replaceAll('\0', ' '));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return lines.join('\n');
+}
+
 export async function sweepForSecrets(options: SweepOptions): Promise<string[]> {
   const places = new Map<string, string>();
   for (const file of filesUnder(options.dataDir)) places.set(`file ${path.relative(options.dataDir, file)}`, fs.readFileSync(file, 'latin1'));
   for (const container of await bridgeContainers(options.dataDir)) {
     places.set(`docker inspect ${container.name}`, JSON.stringify(await docker.getContainer(container.id).inspect()));
   }
-  places.set('process list', execFileSync('ps', ['-eo', 'args'], { maxBuffer: 64 * 1024 * 1024 }).toString('latin1'));
+  places.set('process list', commandLines());
   const secrets = new Map(options.secrets);
   secrets.set('owner token', options.ownerToken);
   const found: string[] = [];
