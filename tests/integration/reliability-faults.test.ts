@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeDataDir, startBridge, type TestBridge } from './helpers/bridge.js';
 import { bridgeContainers, createInternalNetwork, driver, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
 import { pairDevice } from './helpers/live-client.js';
+import { sweepForSecrets } from './helpers/secrets-sweep.js';
 import { startSshd, type Sshd } from './helpers/sshd.js';
 import { startBridgeChild, type BridgeChild } from './server-child.js';
 import { connectBody, connectionProcesses, eventually, signalAll } from './ssh-test-kit.js';
@@ -131,6 +132,9 @@ describe('bridge SIGKILLed during state changes', () => {
         const res = await fetch(`${child.baseUrl}/ssh/status`, { headers: { authorization: `Bearer ${device.token}` } });
         expect(res.status, `device of ${device.userId}, answered before the kill`).toBe(200);
       }
+      // Killed mid-write or not, no state file holds a device token or the SSH password.
+      const secrets = new Map([['SSH password', account.password], ...answered.map((d, i): [string, string] => [`device token ${i}`, d.token])]);
+      expect(await sweepForSecrets({ dataDir, secrets, ownerToken: child.token })).toEqual([]);
     } finally {
       await child.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
