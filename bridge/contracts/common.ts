@@ -21,10 +21,15 @@ export const SessionId = z
 
 /**
  * Text that travels inside an SSH request (an exec command, a user name, a password): OpenSSH reads
- * those as C strings and drops the whole connection on a NUL, so one is refused here, before it can
- * take a session (and every command running on it) down.
+ * those as C strings and drops the whole connection on a NUL, and drops it too on a packet over its
+ * 256 KiB limit (100,000 characters of 3-byte UTF-8 are 300 KB). Both are refused here, before they can
+ * take a session (and every command running on it) down. TextEncoder, not Buffer: the renderer imports this.
  */
-export const SshText = z.string().regex(/^[^\0]*$/, 'must not contain NUL');
+export const sshText = (maxBytes: number) =>
+  z
+    .string()
+    .regex(/^[^\0]*$/, 'must not contain NUL')
+    .refine((text) => text.length <= maxBytes && new TextEncoder().encode(text).length <= maxBytes, `must be at most ${maxBytes} bytes of UTF-8`);
 
 /** Query-string booleans: "true"/"1" and friends. */
 export const QueryBool = z

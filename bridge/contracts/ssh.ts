@@ -1,11 +1,11 @@
 // Wire shapes of the SSH routes (the earlier backend's contract) and of command runs.
 import { z } from 'zod';
-import { SessionId, SshText, UserId } from './common.js';
+import { SessionId, sshText, UserId } from './common.js';
 
 const Hostname = z.string().min(1).max(253).regex(/^[A-Za-z0-9._:[\]-]+$/, 'a host name or IP address');
 const Port = z.coerce.number().int().min(1).max(65535);
-const Secret = SshText.max(64 * 1024);
-const Username = SshText.min(1).max(128);
+const Secret = sshText(64 * 1024);
+const Username = sshText(1024).min(1).max(128);
 
 export const JumpHostBody = z
   .object({
@@ -83,7 +83,7 @@ export const ForgetHostKeyResponse = z
 export const RunCommandBody = z
   .object({
     user_id: UserId.optional(),
-    command: SshText.min(1).max(100_000),
+    command: sshText(100_000).min(1).max(100_000),
     timeout: z.number().positive().max(3600).default(30).meta({ description: 'Seconds' }),
     session_id: SessionId.optional(),
   })

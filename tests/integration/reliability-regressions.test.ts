@@ -55,6 +55,15 @@ describe('1. text OpenSSH cannot take never reaches the connection', () => {
     expect((await run({ command: 'echo after' })).body.stdout).toBe('after\n');
   });
 
+  it('refuses a command past 100,000 bytes of UTF-8 (a packet sshd drops the connection for) with 400', async () => {
+    const refused = await run({ command: `echo ${'€'.repeat(90_000)}` });
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toMatch(/command: must be at most 100000 bytes of UTF-8/);
+    expect((await statusOf('alice')).sessions).toMatchObject([{ session_id: 'default', active: true }]);
+    const longest = await run({ command: `echo ${'a'.repeat(99_990)}` });
+    expect(longest.body.stdout).toHaveLength(99_991);
+  });
+
   it('refuses a NUL in a user name or password with 400 before connecting', async () => {
     const before = sshd.connectionCount();
     for (const extra of [{ username: 'vl\u0000test' }, { password: 'pw\u0000' }, { jump: { hostname: '127.0.0.1', username: 'a\u0000', password: 'x' } }]) {

@@ -39,7 +39,7 @@ export const hostileString = (field: string): fc.Arbitrary<string> =>
   fc.oneof(
     fc.constantFrom(...HOSTILE_STRINGS, ...(field === 'command' ? [] : SHELL_TEXT)),
     fc.string({ unit: 'binary', maxLength: 40 }),
-    fc.constant('y'.repeat(100_001)),
+    fc.constantFrom('y'.repeat(100_001), '€'.repeat(90_000)),
   );
 
 export const hostileValue = (field: string): fc.Arbitrary<unknown> =>
