@@ -92,6 +92,11 @@ async function aliceStaysUp(after: string): Promise<void> {
 }
 
 describe('socket.io fuzz of every client event', () => {
+  it('takes a NUL in keystrokes as channel data (Ctrl-@ sends one): the session and terminal stay up', async () => {
+    expect(await request(socket, 'term:input', { terminal_id: aliceTerminal, data: 'a\u0000b\u0000' })).toEqual({ ok: true, data: null });
+    await aliceStaysUp('a NUL keystroke');
+  });
+
   it('keeps every event to its contract under hostile payloads', async () => {
     for (const [event, schema] of Object.entries(CLIENT_EVENT_PAYLOADS)) {
       const ctx = payloadContext(event);
