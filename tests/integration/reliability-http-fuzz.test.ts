@@ -1,14 +1,15 @@
 // The reliability campaign over HTTP: for every operation in /openapi.json, fast-check requests built
 // from its schema and mutated into hostile ones (types, missing and extra fields, huge and control text,
 // prototype names, traversal and shell text, edge numbers, bad JSON and encodings, duplicate query keys).
-// Properties: no 5xx but documented ones, every error JSON {detail}, the bridge and alice's SSH session
-// stay up, no marker file appears, and no secret leaks. Fixed seed (VIGILINK_FUZZ_SEED to change it);
-// fast-check prints the seed and path of a failing case.
+// Properties: no 5xx but documented ones, every error JSON {detail}, 2xx answers match their schema, the
+// bridge and alice's SSH session stay up, no marker file appears, and no secret leaks. Fixed seed
+// (VIGILINK_FUZZ_SEED to change it); fast-check prints the seed and path of a failing case.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
 import { bridgeContainers, createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
@@ -45,6 +46,7 @@ let dir: string;
 let doc: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, JsonSchema> } };
 let ctx: SchemaContext;
 const deviceTokens: string[] = [];
+const ajv = new Ajv2020({ strict: false, unicodeRegExp: true, validateFormats: false });
 
 interface Parameter {
   name: string;
@@ -205,8 +207,22 @@ function checkAnswer(op: Operation, template: string, answer: { status: number; 
     expect(typeof (JSON.parse(answer.text) as { detail?: unknown }).detail, where).toBe('string');
   } else if (answer.type.startsWith('application/json')) {
     const body = JSON.parse(answer.text) as { token?: string };
+    const validate = responseValidator(op, answer.status);
+    if (validate) expect(validate(body), `${where}\n${JSON.stringify(validate.errors)}`).toBe(true);
     if (template === '/api/pair/claim' && typeof body.token === 'string') deviceTokens.push(body.token);
   }
+}
+
+const validators = new Map<string, ValidateFunction | null>();
+
+/** The documented answer's schema, compiled once per operation and status (null: none documented). */
+function responseValidator(op: Operation, status: number): ValidateFunction | null {
+  const key = `${JSON.stringify(op.responses[String(status)] ?? null)}`;
+  if (!validators.has(key)) {
+    const schema = (op.responses[String(status)] as { content?: Record<string, { schema: JsonSchema }> } | undefined)?.content?.['application/json']?.schema;
+    validators.set(key, schema ? ajv.compile({ ...schema, components: doc.components }) : null);
+  }
+  return validators.get(key)!;
 }
 
 async function aliceStaysUp(): Promise<void> {
@@ -219,6 +235,13 @@ async function aliceStaysUp(): Promise<void> {
 describe('HTTP fuzz from /openapi.json', () => {
   it('covers every operation of the document', () => {
     expect(Object.keys(doc.paths).length).toBeGreaterThan(20);
+  });
+
+  it('checks 2xx answers against the schemas the document gives them', async () => {
+    const status = doc.paths['/ssh/status']!.get!;
+    const validate = responseValidator(status, 200)!;
+    expect(validate((await t.api('GET', '/ssh/status?user_id=alice')).body)).toBe(true);
+    expect(validate({ connected: 'yes' })).toBe(false);
   });
 
   // One property per operation, found at run time (the document is the list); a describe-time list
