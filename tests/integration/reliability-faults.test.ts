@@ -25,6 +25,17 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
+/** The `sleep 60` processes running under an sshd: the commands have started, not only been asked for. */
+function sleepsUnder(own: Sshd): number {
+  return connectionProcesses(own).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\u000060\u0000';
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
 const run = (t: TestBridge, userId: string, command: string) => t.api('POST', '/api/terminal/bastion/run', { user_id: userId, command, timeout: 120 });
 
 describe('sshd faults under running commands', () => {
@@ -34,7 +45,7 @@ describe('sshd faults under running commands', () => {
     try {
       expect((await t.api('POST', '/ssh/connect', connectBody(own, account, { user_id: 'kim' }))).status).toBe(200);
       const running = Array.from({ length: 5 }, () => run(t, 'kim', 'sleep 60'));
-      await eventually('the commands to run', () => (t.bridge.context.sessions.find('kim', 'default')?.channelsInUse ?? 0) >= 5);
+      await eventually('the commands to run', () => sleepsUnder(own) >= 5, 30_000);
       const killedAt = Date.now();
       signalAll(connectionProcesses(own), 'SIGKILL');
       for (const answer of await Promise.all(running)) {
@@ -59,7 +70,7 @@ describe('sshd faults under running commands', () => {
     try {
       expect((await t.api('POST', '/ssh/connect', connectBody(own, account, { user_id: 'lee' }))).status).toBe(200);
       const running = Array.from({ length: 3 }, () => run(t, 'lee', 'sleep 60'));
-      await eventually('the commands to run', () => (t.bridge.context.sessions.find('lee', 'default')?.channelsInUse ?? 0) >= 3);
+      await eventually('the commands to run', () => sleepsUnder(own) >= 3, 30_000);
       frozen = connectionProcesses(own);
       const frozenAt = Date.now();
       signalAll(frozen, 'SIGSTOP');
