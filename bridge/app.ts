@@ -22,6 +22,7 @@ import { filesRoutes } from './files/files.routes.js';
 import { createHttpApp } from './transport/http-app.js';
 import { HostCheck } from './transport/host-check.js';
 import { AbortRegistry } from './core/abort-registry.js';
+import { answerClientErrors } from './transport/client-errors.js';
 import { createSocketServer, LiveEmitter, type BridgeIo } from './transport/socket-server.js';
 import { defineRoute } from './transport/route.js';
 import { BRIDGE_VERSION } from './version.js';
@@ -175,6 +176,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
   const server = http.createServer(app);
   // Idle keep-alive sockets must not hold shutdown for long.
   server.keepAliveTimeout = 5_000;
+  answerClientErrors(server, logger);
   const io = createSocketServer(server, {
     authenticators: context.authenticators,
     logger,

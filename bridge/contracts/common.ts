@@ -19,6 +19,18 @@ export const SessionId = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits and . _ - only');
 
+/**
+ * Text that travels inside an SSH request (an exec command, a user name, a password): OpenSSH reads
+ * those as C strings and drops the whole connection on a NUL, and drops it too on a packet over its
+ * 256 KiB limit (100,000 characters of 3-byte UTF-8 are 300 KB). Both are refused here, before they can
+ * take a session (and every command running on it) down. TextEncoder, not Buffer: the renderer imports this.
+ */
+export const sshText = (maxBytes: number) =>
+  z
+    .string()
+    .regex(/^[^\0]*$/, 'must not contain NUL')
+    .refine((text) => text.length <= maxBytes && new TextEncoder().encode(text).length <= maxBytes, `must be at most ${maxBytes} bytes of UTF-8`);
+
 /** Query-string booleans: "true"/"1" and friends. */
 export const QueryBool = z
   .enum(['true', 'false', '1', '0'])

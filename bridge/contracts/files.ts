@@ -28,14 +28,20 @@ export const FsListResponse = z
   })
   .meta({ id: 'DirectoryListing' });
 
-export const FsReadQuery = z.object({
-  user_id: UserId.optional(),
-  path: RemotePath,
-  offset: z.coerce.number().int().min(0).default(0),
-  length: z.coerce.number().int().min(0).default(65536),
-  encoding: z.enum(['utf8', 'base64']).default('utf8'),
-  session_id: SessionId.optional(),
-});
+/** SFTP's read length is a uint32. */
+const SFTP_MAX_LENGTH = 0xffff_ffff;
+
+export const FsReadQuery = z
+  .object({
+    user_id: UserId.optional(),
+    path: RemotePath,
+    offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    length: z.coerce.number().int().min(0).max(SFTP_MAX_LENGTH).default(65536),
+    encoding: z.enum(['utf8', 'base64']).default('utf8'),
+    session_id: SessionId.optional(),
+  })
+  // Every byte read must have an exact position: SFTP offsets are 64-bit, but JavaScript numbers are exact only to 2^53 - 1.
+  .refine((q) => q.offset + q.length <= Number.MAX_SAFE_INTEGER, { message: 'offset + length must be at most 2^53 - 1', path: ['offset'] });
 
 export const FsReadResponse = z
   .object({

@@ -1,16 +1,17 @@
 // Wire shapes of the SSH routes (the earlier backend's contract) and of command runs.
 import { z } from 'zod';
-import { SessionId, UserId } from './common.js';
+import { SessionId, sshText, UserId } from './common.js';
 
 const Hostname = z.string().min(1).max(253).regex(/^[A-Za-z0-9._:[\]-]+$/, 'a host name or IP address');
 const Port = z.coerce.number().int().min(1).max(65535);
-const Secret = z.string().max(64 * 1024);
+const Secret = sshText(64 * 1024);
+const Username = sshText(1024).min(1).max(128);
 
 export const JumpHostBody = z
   .object({
     hostname: Hostname,
     port: Port.default(22),
-    username: z.string().min(1).max(128),
+    username: Username,
     password: Secret.optional(),
     private_key: Secret.optional(),
     passphrase: Secret.optional(),
@@ -23,7 +24,7 @@ export const SshConnectBody = z
   .object({
     user_id: UserId.optional(),
     hostname: Hostname,
-    username: z.string().min(1).max(128),
+    username: Username,
     password: Secret.optional(),
     port: Port.default(22),
     private_key: Secret.optional().meta({ description: 'OpenSSH or PEM private key text, instead of password' }),
@@ -111,7 +112,7 @@ export const HostKeyListResponse = z.object({ pins: z.array(HostKeyPin) }).meta(
 export const RunCommandBody = z
   .object({
     user_id: UserId.optional(),
-    command: z.string().min(1).max(100_000),
+    command: sshText(100_000).min(1).max(100_000),
     timeout: z.number().positive().max(3600).default(30).meta({ description: 'Seconds' }),
     session_id: SessionId.optional(),
   })

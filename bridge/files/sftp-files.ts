@@ -10,6 +10,8 @@ import { fileTypeOf, modeString, type DirectoryListing, type DownloadSource, typ
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_PERMISSION_DENIED = 3;
 const SFTP_EOF = 1;
+/** What OpenSSH's sftp-server answers for EINVAL, e.g. a seek past the file system's largest offset. */
+const SFTP_BAD_MESSAGE = 5;
 
 /** Reads kept in flight per download, and their size: 32 x 64 KiB = 2 MiB buffered at most. */
 export const DOWNLOAD_READS_IN_FLIGHT = 32;
@@ -43,6 +45,7 @@ export async function readAt(sftp: SFTPWrapper, handle: Buffer, position: number
     const got = await new Promise<number>((resolve, reject) => {
       sftp.read(handle, buffer, filled, length - filled, position + filled, (error, bytesRead) => {
         if (error && (error as SftpError).code === SFTP_EOF) resolve(0);
+        else if (error && (error as SftpError).code === SFTP_BAD_MESSAGE) reject(new AppError('invalid', `offset: ${position + filled} is past what the file system of ${target} can seek to`));
         else if (error) reject(sftpError(error, target));
         else resolve(bytesRead);
       });
@@ -78,8 +81,10 @@ export class SftpFiles implements FileSystemTarget {
     return this.session.withSftp(async (sftp) => {
       const file = await openFile(sftp, requested);
       try {
-        const data = await readAt(sftp, file.handle, offset, length, file.path);
         const size = file.stats.size;
+        // Past the end of a file with a size there is nothing to read; asking would make the server seek
+        // there, which file systems refuse beyond their limit (EINVAL, "Bad message" over SFTP).
+        const data = size > 0 && offset >= size ? Buffer.alloc(0) : await readAt(sftp, file.handle, offset, length, file.path);
         const eof = data.length < length || (size > 0 && offset + data.length >= size);
         return { path: file.path, offset, data, size, eof };
       } finally {

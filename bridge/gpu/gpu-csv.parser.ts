@@ -52,8 +52,11 @@ export function csvRecords(table: CsvTable): Record<string, string | null>[] {
   return table.rows.map((row) => Object.fromEntries(table.columns.map((name, i) => [name, row[i] ?? null])));
 }
 
-/** --query-gpu field names (and the header names nvidia-smi prints for them) -> our fields. */
-const GPU_FIELD: Record<string, keyof Omit<Gpu, 'processes'>> = {
+/**
+ * --query-gpu field names (and the header names nvidia-smi prints for them) -> our fields. A Map: the
+ * column names come from the host, and a column named 'constructor' must find nothing.
+ */
+const GPU_FIELD = new Map<string, keyof Omit<Gpu, 'processes'>>(Object.entries({
   index: 'index',
   uuid: 'uuid',
   name: 'name',
@@ -69,7 +72,7 @@ const GPU_FIELD: Record<string, keyof Omit<Gpu, 'processes'>> = {
   pstate: 'pstate',
   'clocks.sm': 'sm_clock_mhz',
   'clocks.current.sm': 'sm_clock_mhz',
-};
+} as const));
 
 const TEXT_FIELDS = new Set(['uuid', 'name', 'pstate']);
 
@@ -97,7 +100,7 @@ export function gpusFromCsv(table: CsvTable): Gpu[] {
   return csvRecords(table).map((record, position) => {
     const gpu = emptyGpu(position);
     for (const [column, raw] of Object.entries(record)) {
-      const field = GPU_FIELD[column];
+      const field = GPU_FIELD.get(column);
       if (!field) continue;
       if (field === 'index') gpu.index = integerValue(raw) ?? position;
       else if (TEXT_FIELDS.has(field)) (gpu as unknown as Record<string, string | null>)[field] = raw;

@@ -52,6 +52,9 @@ export interface LeasedChannel<T> {
 
 type SessionEvents = { drop: [reason: string] };
 
+/** Linux's MAX_ARG_STRLEN: the remote `sh -c <command>` can take no longer argument. */
+const MAX_COMMAND_BYTES = 128 * 1024;
+
 export class SshSession extends EventEmitter<SessionEvents> {
   private readonly slots: Semaphore;
   /** Shells take one of these before a channel slot, so they never hold the channels kept for commands. */
@@ -137,6 +140,10 @@ export class SshSession extends EventEmitter<SessionEvents> {
 
   /** Run one command on a fresh channel of this connection. */
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
+    // The last guard for callers that skip the HTTP contract: OpenSSH drops the whole connection on a NUL
+    // or on a packet past its limit (and no shell takes one argument past Linux's 128 KiB anyway).
+    if (command.includes('\0')) throw new AppError('invalid', 'command: must not contain NUL');
+    if (Buffer.byteLength(command) > MAX_COMMAND_BYTES) throw new AppError('invalid', `command: must be at most ${MAX_COMMAND_BYTES} bytes of UTF-8`);
     const release = await this.takeSlot(this.slots, options.signal);
     try {
       // Listeners go on in `attach`, synchronously: exit-status can arrive in the same read as the confirmation.

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { Client, ParsedKey } from 'ssh2';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ConnsStore, StoredSession } from '../store/conns-store.js';
+import { sessionsOf, type ConnsStore, type StoredSession } from '../store/conns-store.js';
 import { HostKeyStore, type HostRoute } from './host-keys.js';
 import { checkPrivateKey, openSshConnection, type SshCredentials, type SshEndpoint } from './ssh-connect.js';
 import { SshSession, type ChannelLimits, type SessionInfo } from './ssh-session.js';
@@ -90,7 +90,7 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
 
   /** Restore the listing from the state file: every stored session comes back inactive. */
   restore(): void {
-    for (const [userId, user] of Object.entries(this.options.store.allUsers())) {
+    for (const [userId, user] of this.options.store.allUsers()) {
       for (const [sessionId, stored] of Object.entries(user.sessions)) {
         this.userMap(this.dropped, userId).set(sessionId, {
           stored,
@@ -233,12 +233,12 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
   }
 
   private persist(userId: string): void {
-    const snapshot: Record<string, StoredSession> = {};
-    for (const [id, entry] of this.dropped.get(userId) ?? []) snapshot[id] = entry.stored;
-    for (const [id, session] of this.live.get(userId) ?? []) snapshot[id] = toStored(session.info);
+    const snapshot = new Map<string, StoredSession>();
+    for (const [id, entry] of this.dropped.get(userId) ?? []) snapshot.set(id, entry.stored);
+    for (const [id, session] of this.live.get(userId) ?? []) snapshot.set(id, toStored(session.info));
     this.options.store
       .update(userId, (user) => {
-        user.sessions = snapshot;
+        user.sessions = sessionsOf(Object.fromEntries(snapshot));
       })
       .catch((error: unknown) => this.options.logger.error({ err: error }, 'could not save conns.json'));
     this.emit('change', userId);

@@ -25,7 +25,8 @@ interface ConnsFile {
 }
 
 export class ConnsStore {
-  private users: Record<string, UserConns> = {};
+  // A Map: user ids such as 'constructor' or 'valueOf' are valid, and must not find Object.prototype.
+  private users = new Map<string, UserConns>();
   private readonly writer: JsonFileWriter<ConnsFile>;
   readonly file: string;
 
@@ -36,27 +37,33 @@ export class ConnsStore {
 
   async load(): Promise<void> {
     const data = await readJson<ConnsFile>(this.file, { version: 1, users: {} });
-    this.users = data.users ?? {};
+    this.users = new Map(Object.entries(data.users ?? {}).map(([userId, user]) => [userId, { ...user, sessions: sessionsOf(user.sessions) }]));
   }
 
-  allUsers(): Readonly<Record<string, Readonly<UserConns>>> {
+  allUsers(): ReadonlyMap<string, Readonly<UserConns>> {
     return this.users;
   }
 
   user(userId: string): Readonly<UserConns> | undefined {
-    return this.users[userId];
+    return this.users.get(userId);
   }
 
   /** Apply a change to one user's record and persist it. Users left with nothing are dropped. */
   update(userId: string, change: (user: UserConns) => void): Promise<void> {
-    const user = this.users[userId] ?? { sessions: {} };
+    const user = this.users.get(userId) ?? { sessions: sessionsOf({}) };
     change(user);
-    if (Object.keys(user.sessions).length === 0 && !user.container_id) delete this.users[userId];
-    else this.users[userId] = user;
+    if (Object.keys(user.sessions).length === 0 && !user.container_id) this.users.delete(userId);
+    else this.users.set(userId, user);
     return this.flush();
   }
 
   flush(): Promise<void> {
-    return this.writer.save(() => ({ version: 1, users: this.users }));
+    // Object.fromEntries defines own properties, so '__proto__' or 'constructor' keys are written as data.
+    return this.writer.save(() => ({ version: 1, users: Object.fromEntries(this.users) }));
   }
+}
+
+/** Session ids are user input too: a null-prototype copy, so a lookup never finds Object.prototype. */
+export function sessionsOf(entries: Record<string, StoredSession>): Record<string, StoredSession> {
+  return Object.assign(Object.create(null) as Record<string, StoredSession>, entries);
 }

@@ -216,9 +216,11 @@ function routeHandler(route: AnyRoute, authenticators: readonly Authenticator[],
   };
 }
 
-interface BodyParserError {
+/** What express, body-parser, zlib and the router attach to the errors they raise for a bad request. */
+interface ClientRequestError {
   type?: string;
   status?: number;
+  statusCode?: number;
 }
 
 function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
@@ -238,13 +240,20 @@ function errorHandler(error: unknown, req: Request, res: Response, _next: NextFu
   res.status(HTTP_STATUS_BY_KIND[appError.kind]).json({ detail, ...appError.extra });
 }
 
-/** Errors from express's body parser carry a `type`; everything else unknown is a bug. */
+/**
+ * Errors from express's body parser carry a `type`; body-parser's zlib failures (bad gzip) and the
+ * router's undecodable path parameters carry only a 4xx `status`. Every such client error is a 4xx with a
+ * fixed detail (never the library's text, which can echo the input); everything else unknown is a bug.
+ */
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
-  const parserError = error as BodyParserError;
-  if (parserError?.type === 'entity.too.large') return new AppError('too_large', `Request body over ${BODY_LIMIT_BYTES} bytes`);
-  if (parserError?.type === 'entity.parse.failed') return new AppError('invalid', 'Malformed JSON body');
-  if (parserError?.type && parserError.status && parserError.status < 500) return new AppError('invalid', 'Unreadable request body');
+  const clientError = (error ?? {}) as ClientRequestError;
+  const status = clientError.status ?? clientError.statusCode;
+  if (clientError.type === 'entity.too.large' || status === 413) return new AppError('too_large', `Request body over ${BODY_LIMIT_BYTES} bytes`);
+  if (clientError.type === 'entity.parse.failed') return new AppError('invalid', 'Malformed JSON body');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (error instanceof URIError) return new AppError('invalid', 'Malformed percent-encoding in the request path');
+    return new AppError('invalid', 'Unreadable request body (check Content-Type, charset and Content-Encoding)');
+  }
   return new AppError('internal', GENERIC_INTERNAL_MESSAGE, { cause: error });
 }
-

@@ -52,7 +52,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], version: strin
     });
   }
   const generator = new OpenApiGeneratorV31(registry.definitions);
-  return generator.generateDocument({
+  return patternsAsWritten(generator.generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Vigilink bridge',
@@ -60,7 +60,29 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], version: strin
       description: 'Reach a remote GPU cluster from your phone: SSH sessions, VPN containers, files, terminals and GPUs.',
     },
     security: [{ bearer: [] }],
-  });
+  }));
+}
+
+/**
+ * zod-to-openapi writes a pattern as `regex.toString()` less its outer slashes, so a regex with flags
+ * comes out as `^[^\p{Cc}]+$/u`, which matches nothing. RegExp sources always escape `/`, so a slash
+ * after an even run of backslashes can only be that flags separator. JSON Schema patterns are read with
+ * Unicode semantics (u, and v's superset here), and g/y do not change what matches; any other flag has no
+ * equivalent in a pattern, so it is refused while the document is built rather than published wrong.
+ */
+export function patternAsWritten(pattern: string): string {
+  const match = /^(.*?)((?:\\\\)*)\/([a-z]+)$/s.exec(pattern);
+  if (!match || match[1]!.endsWith('\\')) return pattern;
+  const unsupported = [...match[3]!].filter((flag) => !'uvgy'.includes(flag));
+  if (unsupported.length) throw new Error(`OpenAPI pattern ${pattern}: flag ${unsupported.join('')} has no JSON Schema equivalent`);
+  return match[1]! + match[2]!;
+}
+
+function patternsAsWritten<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(patternsAsWritten) as T;
+  if (!node || typeof node !== 'object') return node;
+  const entries = Object.entries(node).map(([key, value]) => [key, key === 'pattern' && typeof value === 'string' ? patternAsWritten(value) : patternsAsWritten(value)]);
+  return Object.fromEntries(entries) as T;
 }
 
 /** The interactive docs page (Swagger UI from the swagger-ui-dist package, served locally: no CDN). */

@@ -23,9 +23,11 @@ const CHECK = `[ -e "$1" ] || exit ${EXIT_MISSING}; [ -r "$1" ] || exit ${EXIT_D
 const LIST_SCRIPT = `${CHECK}; [ -d "$1" ] || exit ${EXIT_NOT_DIR}; [ -x "$1" ] || exit ${EXIT_DENIED}
 realpath -- "$1"
 find "$1" -mindepth 1 -maxdepth 1 -printf '%y\\0%m\\0%s\\0%T@\\0%f\\0' | head -z -n "$2"`;
+// Past the end of a file with a size there is nothing to read, and dd could not seek there (EINVAL).
 const READ_SCRIPT = `${CHECK}; [ -d "$1" ] && exit ${EXIT_IS_DIR}
 realpath -- "$1"
-stat -L -c %s -- "$1"
+size=$(stat -L -c %s -- "$1"); echo "$size"
+[ "$size" -gt 0 ] && [ "$2" -ge "$size" ] && exit 0
 exec dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=${READ_BLOCK_BYTES} status=none`;
 const STAT_SCRIPT = `${CHECK}; [ -d "$1" ] && exit ${EXIT_IS_DIR}
 realpath -- "$1"
@@ -64,6 +66,7 @@ function exitError(exitCode: number | null, timedOut: boolean, stderr: string, r
       return new AppError('forbidden', `Permission denied: ${requested}`);
     default:
       if (timedOut) return new AppError('upstream_timeout', `Reading ${requested} in the container timed out`);
+      if (/cannot skip/.test(stderr)) return new AppError('invalid', `offset: past what the file system of ${requested} can seek to`);
       return new AppError('upstream_failed', `Reading ${requested} in the container failed: ${stderr.trim() || `exit ${exitCode}`}`);
   }
 }
@@ -156,7 +159,8 @@ export class ContainerFiles implements FileSystemTarget {
         this.driver
           .openExec(this.containerId, ['sh', '-c', STREAM_SCRIPT, 'vigilink-fs', target, String(start), count], {
             asUser: true,
-            failure: (stderr) => new AppError('upstream_failed', `Reading ${requested} in the container failed: ${stderr.trim() || 'no output'}`),
+            // dd runs with status=none: no output and no stderr is an empty file (or range), not a failure.
+            failure: (stderr) => (stderr.trim() ? new AppError('upstream_failed', `Reading ${requested} in the container failed: ${stderr.trim()}`) : null),
           })
           .then(
             (exec) => {

@@ -343,7 +343,7 @@ export class VpnService extends EventEmitter<Events> {
       this.options.logger.info({ event: 'vpn.adopted', user_id: userId, container_id: container.id, state: record.tunnel?.state ?? 'none' }, 'vpn container adopted');
       this.changed(userId);
     }
-    for (const [userId, user] of Object.entries(this.options.store.allUsers())) {
+    for (const [userId, user] of this.options.store.allUsers()) {
       if (user.container_id && !this.records.has(userId)) await this.forget(userId);
     }
   }

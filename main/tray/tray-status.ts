@@ -17,11 +17,11 @@ export interface TrayStatusSources {
 
 /** The part of ConnsStore the tray reads: the VPN capability records each user's container there. */
 export interface ContainerRecords {
-  allUsers(): Readonly<Record<string, { readonly container_id?: string | null }>>;
+  allUsers(): ReadonlyMap<string, { readonly container_id?: string | null }>;
 }
 
 export function countContainers(store: ContainerRecords): number {
-  return Object.values(store.allUsers()).filter((user) => Boolean(user.container_id)).length;
+  return [...store.allUsers().values()].filter((user) => Boolean(user.container_id)).length;
 }
 
 export function countActiveSessions(sessions: SessionLister): number {

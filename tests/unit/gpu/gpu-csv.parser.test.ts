@@ -98,6 +98,12 @@ describe('--query-gpu captures', () => {
     const [gpu] = gpusFromCsv(parseNvidiaCsv(`${line}\n`, GPU_QUERY_FIELDS));
     expect(gpu).toMatchObject({ index: 0, name: 'Tesla T4', memory_used_mib: 1032, power_limit_w: 70, fan_speed_pct: null, pstate: 'P0', sm_clock_mhz: 585 });
   });
+
+  it('ignores columns named like Object.prototype members (the host chooses the header)', () => {
+    const [gpu] = gpusFromCsv(parseNvidiaCsv('index, constructor, toString, name\n0, 5, 6, Tesla T4\n'));
+    expect(gpu).toMatchObject({ index: 0, name: 'Tesla T4' });
+    expect(Object.keys(gpu!).filter((key) => /function|native/.test(key))).toEqual([]);
+  });
 });
 
 describe('--query-compute-apps and other queries', () => {

@@ -24,9 +24,14 @@ describe('tray status (stubbed counters)', () => {
   });
 
   it("counts the users whose state records a VPN container", () => {
-    const store = { allUsers: () => ({ alice: { container_id: 'c1' }, bob: { container_id: null }, carol: {}, dave: { container_id: 'c2' } }) };
-    expect(countContainers(store)).toBe(2);
-    expect(countContainers({ allUsers: () => ({}) })).toBe(0);
+    const users = new Map<string, { container_id?: string | null }>([
+      ['alice', { container_id: 'c1' }],
+      ['bob', { container_id: null }],
+      ['carol', {}],
+      ['dave', { container_id: 'c2' }],
+    ]);
+    expect(countContainers({ allUsers: () => users })).toBe(2);
+    expect(countContainers({ allUsers: () => new Map() })).toBe(0);
   });
 
   it('reads containers and the login setting; no container counter gives null', async () => {

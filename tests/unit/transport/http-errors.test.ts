@@ -18,6 +18,18 @@ describe('toAppError', () => {
     expect(toAppError(Object.assign(new Error('parser'), shape)).kind).toBe(kind);
   });
 
+  it('maps zlib and router client errors (4xx status, no type) to invalid, without their text', () => {
+    const zlibError = Object.assign(new Error('incorrect header check'), { status: 400, code: 'Z_DATA_ERROR' });
+    expect(toAppError(zlibError)).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/Content-Encoding/) });
+    const uriError = Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), { status: 400 });
+    expect(toAppError(uriError)).toMatchObject({ kind: 'invalid', message: 'Malformed percent-encoding in the request path' });
+    expect(toAppError(Object.assign(new Error('big'), { statusCode: 413 })).kind).toBe('too_large');
+  });
+
+  it('does not trust a 5xx status on an unknown error', () => {
+    expect(toAppError(Object.assign(new Error('x'), { status: 503 })).kind).toBe('internal');
+  });
+
   it('turns anything else into an internal error with a generic message', () => {
     const error = toAppError(new TypeError('cannot read properties of undefined'));
     expect(error.kind).toBe('internal');
