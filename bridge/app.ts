@@ -30,6 +30,7 @@ import { PtyTerminalService } from './terminal/pty-terminals.service.js';
 import { terminalCapability } from './terminal/terminal.capability.js';
 import { gpuCapability } from './gpu/gpu.capability.js';
 import { vpnCapability } from './vpn/vpn.capability.js';
+import { fileChangesCapability } from './files/files.capability.js';
 
 export interface BridgeDeps {
   logger?: Logger;
@@ -116,6 +117,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     terminalCapability(context),
     gpuCapability(context),
     vpnCapability(context),
+    fileChangesCapability(context),
   ];
 
   const app = createHttpApp({

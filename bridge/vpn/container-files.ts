@@ -14,10 +14,12 @@ import {
 } from '../files/file-types.js';
 import type { ContainerDriver } from './container-driver.js';
 
-const EXIT_MISSING = 2;
+export const EXIT_MISSING = 2;
 const EXIT_NOT_DIR = 3;
 const EXIT_IS_DIR = 4;
-const EXIT_DENIED = 5;
+export const EXIT_DENIED = 5;
+export const EXIT_EXISTS = 6;
+export const EXIT_FOLDER = 7;
 const FS_TIMEOUT_MS = 30_000;
 const READ_BLOCK_BYTES = 256 * 1024;
 /** A listing's find output is kept up to this; a directory that big is cut (its first entries). */
@@ -45,7 +47,7 @@ export function argvPath(requested: string): string {
   return requested.startsWith('/') ? requested : `./${requested}`;
 }
 
-const TYPE_BITS: Record<string, number> = { d: 0o040000, f: 0o100000, l: 0o120000, c: 0o020000, b: 0o060000, p: 0o010000, s: 0o140000 };
+export const TYPE_BITS: Record<string, number> = { d: 0o040000, f: 0o100000, l: 0o120000, c: 0o020000, b: 0o060000, p: 0o010000, s: 0o140000 };
 
 /** find -printf '%y\0%m\0%s\0%T@\0%f\0' records -> entries, directories first as SFTP listings are. */
 export function parseFindRecords(output: Buffer): FileEntry[] {
@@ -64,33 +66,50 @@ export function parseFindRecords(output: Buffer): FileEntry[] {
   return entries.sort((a, b) => Number(b.type === 'dir') - Number(a.type === 'dir') || a.name.localeCompare(b.name));
 }
 
+export interface FsScript {
+  script: string;
+  args: string[];
+  /** The path as the caller wrote it, for messages. */
+  requested: string;
+  limit: number;
+}
+
+/** Run one of the constant scripts with its argv and map its exit code to an AppError kind. */
+export async function runFsScript(driver: ContainerDriver, containerId: string, { script, args, requested, limit }: FsScript): Promise<Buffer> {
+  const result = await driver.exec(containerId, {
+    argv: ['sh', '-c', script, 'vigilink-fs', ...args],
+    timeoutMs: FS_TIMEOUT_MS,
+    outputLimitBytes: limit,
+  });
+  switch (result.exitCode) {
+    case 0:
+      return result.stdout;
+    case EXIT_MISSING:
+      throw new AppError('not_found', `No such file or directory: ${requested}`);
+    case EXIT_NOT_DIR:
+      throw new AppError('invalid', `Not a directory: ${requested}`);
+    case EXIT_IS_DIR:
+      throw new AppError('invalid', `Is a directory: ${requested}`);
+    case EXIT_DENIED:
+      throw new AppError('forbidden', `Permission denied: ${requested}`);
+    case EXIT_EXISTS:
+      throw new AppError('conflict', `Already exists: ${requested}`);
+    case EXIT_FOLDER:
+      throw new AppError('conflict', `${requested} is a folder: delete it with recursive: true`);
+    default:
+      if (result.timedOut) throw new AppError('upstream_timeout', `Working on ${requested} in the container timed out`);
+      throw new AppError('upstream_failed', `Working on ${requested} in the container failed: ${result.stderr.toString('utf8').trim() || `exit ${result.exitCode}`}`);
+  }
+}
+
 export class ContainerFiles implements FileSystemTarget {
   constructor(
     private readonly driver: ContainerDriver,
     private readonly containerId: string,
   ) {}
 
-  private async run(script: string, args: string[], requested: string, limit: number): Promise<Buffer> {
-    const result = await this.driver.exec(this.containerId, {
-      argv: ['sh', '-c', script, 'vigilink-fs', ...args],
-      timeoutMs: FS_TIMEOUT_MS,
-      outputLimitBytes: limit,
-    });
-    switch (result.exitCode) {
-      case 0:
-        return result.stdout;
-      case EXIT_MISSING:
-        throw new AppError('not_found', `No such file or directory: ${requested}`);
-      case EXIT_NOT_DIR:
-        throw new AppError('invalid', `Not a directory: ${requested}`);
-      case EXIT_IS_DIR:
-        throw new AppError('invalid', `Is a directory: ${requested}`);
-      case EXIT_DENIED:
-        throw new AppError('forbidden', `Permission denied: ${requested}`);
-      default:
-        if (result.timedOut) throw new AppError('upstream_timeout', `Reading ${requested} in the container timed out`);
-        throw new AppError('upstream_failed', `Reading ${requested} in the container failed: ${result.stderr.toString('utf8').trim() || `exit ${result.exitCode}`}`);
-    }
+  private run(script: string, args: string[], requested: string, limit: number): Promise<Buffer> {
+    return runFsScript(this.driver, this.containerId, { script, args, requested, limit });
   }
 
   async list(requested: string): Promise<DirectoryListing> {

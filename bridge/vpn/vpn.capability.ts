@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import type { BridgeContext, Capability } from '../capability.js';
 import { runInContainer } from './container-commands.js';
+import { ContainerFileChanges } from './container-file-changes.js';
 import { ContainerFiles } from './container-files.js';
 import { containerShells } from './container-shell.js';
 import { createDocker, DockerDriver } from './docker-driver.js';
@@ -40,7 +41,7 @@ export function vpnCapability(ctx: BridgeContext): Capability {
   ctx.terminals.setContainerShell(containerShells(driver, (userId) => service.containerFor(userId)));
   ctx.files.setContainerFiles(async (userId) => {
     const containerId = service.containerFor(userId);
-    return containerId ? new ContainerFiles(driver, containerId) : null;
+    return containerId ? { files: new ContainerFiles(driver, containerId), changes: new ContainerFileChanges(driver, containerId) } : null;
   });
 
   return {
