@@ -40,9 +40,10 @@ export function fileUploadsRoutes(uploads: FileUploadsService): AnyRoute[] {
       query: FsUploadCreateQuery,
       errors: [403, 404, 409, 429, 502],
       handler: async ({ query, userId, req, res }) => {
+        const user = userId(query.user_id);
         checkVersion(req.get('tus-resumable'));
         const length = header(req.get('upload-length'), 'Upload-Length');
-        const progress = await uploads.create({ userId: userId(query.user_id), sessionId: query.session_id, path: query.path, length, replace: query.overwrite });
+        const progress = await uploads.create({ userId: user, sessionId: query.session_id, path: query.path, length, replace: query.overwrite });
         res.set({ Location: `/api/fs/uploads/${progress.id}`, 'Upload-Length': String(length) });
         return answer(res, 201, progress);
       },
@@ -69,6 +70,7 @@ export function fileUploadsRoutes(uploads: FileUploadsService): AnyRoute[] {
       params: FsUploadIdParams,
       errors: [403, 404, 409, 502],
       handler: async ({ params, userId, req, res }) => {
+        uploads.check(params.id, userId);
         checkVersion(req.get('tus-resumable'));
         if (req.get('content-type')?.split(';')[0]?.trim().toLowerCase() !== OFFSET_CONTENT_TYPE) {
           throw new AppError('invalid', `Content-Type: must be ${OFFSET_CONTENT_TYPE}`);

@@ -67,6 +67,11 @@ export class FileUploadsService {
     return { id, offset: 0, length: upload.length, completed: null };
   }
 
+  /** Whether the caller may touch this upload (404 unknown, 403 another user's), before its request is read. */
+  check(id: string, resolveUser: (owner: string) => string): void {
+    this.get(id, resolveUser);
+  }
+
   /** The upload as the caller may see it: the owner any, a device only its own user's. */
   private get(id: string, resolveUser: (owner: string) => string): Upload {
     const upload = this.uploads.get(id);
