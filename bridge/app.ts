@@ -91,6 +91,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     keepaliveIntervalMs: config.ssh.keepaliveIntervalMs,
   });
   sessions.restore();
+  const state = new UserStateService();
   const context: BridgeContext = {
     config,
     logger,
@@ -101,11 +102,11 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     files: new FilesService({ sessions, readMaxBytes: config.fsReadMaxBytes }),
     authenticators: [new OwnerTokenAuthenticator(ownerToken)],
     live: new LiveEmitter(),
-    state: new UserStateService(),
+    state,
     audit: new AuditLog(config.dataDir, logger),
-    terminals: new PtyTerminalService({ sessions, logger, maxPerUser: config.terminals.maxPerUser }),
+    terminals: new PtyTerminalService({ sessions, logger, maxPerUser: config.terminals.maxPerUser, onChange: (userId) => state.notify(userId) }),
   };
-  context.state.addSection('ssh', { snapshot: (userId) => ({ sessions: sessions.list(userId) }) });
+  context.state.addSection('ssh', { snapshot: (userId) => ({ sessions: sessions.list(userId) }), users: () => sessions.users() });
   sessions.on('change', (userId) => context.state.notify(userId));
 
   // Order matters only where one capability builds on another's service.

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { UserId } from './common.js';
 import { GpuUnwatchPayload, GpuWatchPayload, GpuWatchStatus, type FiredAlert, type GpuSnapshot, type GpuUnwatchAck, type GpuWatchAck } from './gpu.js';
+import type { Overview } from './overview.js';
 import { DeviceListing } from './pairing.js';
 import { SshSessionListing } from './ssh.js';
 import { TermClosePayload, TermInputPayload, TermOpenPayload, TermResizePayload, type TermData, type TermExit, type TermOpened } from './terminal.js';
@@ -51,6 +52,8 @@ export interface ServerToClientEvents {
   gpu: (snapshot: GpuSnapshot) => void;
   /** A GPU alert rule fired (to all of the user's sockets). */
   alert: (alert: FiredAlert) => void;
+  /** To owner sockets: every known user's picture, on connect and on every change (GET /api/overview). */
+  overview: (overview: Overview) => void;
 }
 
 export interface ClientToServerEvents {

@@ -28,7 +28,7 @@ export function vpnCapability(ctx: BridgeContext): Capability {
   });
   const health = new VpnHealthWatcher(service, config.healthIntervalMs, ctx.logger);
 
-  ctx.state.addSection('vpn', { snapshot: (userId) => service.snapshot(userId) });
+  ctx.state.addSection('vpn', { snapshot: (userId) => service.snapshot(userId), users: () => service.users() });
   service.on('change', (userId) => ctx.state.notify(userId));
   ctx.sessions.setTransportProvider(async (userId, hostname, port) => {
     const containerId = service.tunnelContainer(userId);
