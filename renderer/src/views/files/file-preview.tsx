@@ -1,4 +1,4 @@
-// Preview of one remote file: text (first 64 KiB) or image, and its download with a progress bar.
+// Preview of one remote file: text (first 64 KiB, with Edit) or image, and its download with a progress bar.
 import { useEffect, useRef, useState } from 'react';
 import type { FileEntry, FsReadResponse } from '../../../../bridge/contracts/files';
 import { useApp } from '../../app/app-context';
@@ -39,7 +39,7 @@ function base64ToBytes(data: string): Uint8Array {
 /** NUL bytes or many replacement characters: not text worth showing. */
 const looksBinary = (text: string): boolean => text.includes('\0') || (text.match(/\uFFFD/g)?.length ?? 0) > text.length / 50 + 2;
 
-export function FilePreview({ path, entry, sessionId, onClose }: { path: string; entry: FileEntry; sessionId: string; onClose(): void }) {
+export function FilePreview({ path, entry, sessionId, onClose, onEdit }: { path: string; entry: FileEntry; sessionId: string; onClose(): void; onEdit(): void }) {
   const { api, platform } = useApp();
   const [preview, setPreview] = useState<Preview>({ kind: 'loading' });
   const [progress, setProgress] = useState<DownloadProgress | null>(null);
@@ -126,6 +126,11 @@ export function FilePreview({ path, entry, sessionId, onClose }: { path: string;
         ) : (
           <Button variant="primary" icon="download" onClick={() => void download()}>
             Download
+          </Button>
+        )}
+        {preview.kind === 'text' && !progress && (
+          <Button icon="edit" onClick={onEdit}>
+            Edit
           </Button>
         )}
         {saved && <span className="muted">Saved to your downloads.</span>}
