@@ -1,6 +1,6 @@
 // Files: browse a session's file system with breadcrumbs, sizes and dates; preview, download, edit and
 // upload files (drop them on the list or pick them), make folders, rename and delete.
-import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import type { FileEntry, FsListResponse } from '../../../../bridge/contracts/files';
 import { useApp } from '../../app/app-context';
 import { href, navigate, useLocation } from '../../app/router';
@@ -53,19 +53,24 @@ function sortEntries(entries: FileEntry[], showHidden: boolean): FileEntry[] {
 }
 
 function FileRow({ entry, selected, onOpen, onDialog }: { entry: FileEntry; selected: boolean; onOpen(): void; onDialog(request: FileDialogRequest): void }) {
+  // The actions are named "Rename"/"Delete" and described by the entry's name, so a search for the
+  // entry by name finds its row alone.
+  const nameId = useId();
   return (
     <li className="file-item">
       <button type="button" className={`file-row${selected ? ' selected' : ''}`} data-type={entry.type} onClick={onOpen}>
         <Icon name={ICONS[entry.type]} className={`file-icon type-${entry.type}`} />
-        <span className="file-name">{entry.name}</span>
+        <span className="file-name" id={nameId}>
+          {entry.name}
+        </span>
         <span className="file-size">{entry.type === 'dir' ? '' : formatBytes(entry.size)}</span>
         <span className="file-date">{formatDate(entry.mtime)}</span>
       </button>
       <span className="row-actions">
-        <button type="button" className="icon-btn" aria-label={`Rename ${entry.name}`} onClick={() => onDialog({ kind: 'rename', entry })}>
+        <button type="button" className="icon-btn" aria-label="Rename" aria-describedby={nameId} onClick={() => onDialog({ kind: 'rename', entry })}>
           <Icon name="edit" size={16} />
         </button>
-        <button type="button" className="icon-btn" aria-label={`Delete ${entry.name}`} onClick={() => onDialog({ kind: 'delete', entry })}>
+        <button type="button" className="icon-btn" aria-label="Delete" aria-describedby={nameId} onClick={() => onDialog({ kind: 'delete', entry })}>
           <Icon name="trash" size={16} />
         </button>
       </span>
@@ -81,9 +86,7 @@ function UploadButton({ onFiles }: { onFiles(files: File[]): void }) {
         ref={input}
         type="file"
         multiple
-        className="sr-only"
-        tabIndex={-1}
-        aria-label="Files to upload"
+        hidden
         onChange={(e) => {
           onFiles([...(e.target.files ?? [])]);
           e.target.value = '';
