@@ -147,7 +147,8 @@ export function FilePreview({ path, entry, sessionId, onClose, onEdit }: { path:
         {preview.kind === 'image' && <img className="preview-image" src={preview.url} alt={entry.name} />}
         {preview.kind === 'text' && (
           <>
-            <pre className="preview-text" data-testid="preview-text">
+            {/* Focusable so a keyboard can scroll a long file. */}
+            <pre className="preview-text" data-testid="preview-text" tabIndex={0} aria-label={`Contents of ${entry.name}`}>
               {preview.text}
             </pre>
             {preview.truncated && <p className="muted">Showing the first {formatBytes(TEXT_PREVIEW_BYTES)}. Download the file for the rest.</p>}
