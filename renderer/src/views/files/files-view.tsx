@@ -124,6 +124,87 @@ function useListing(sessionId: string | undefined, path: string): { listing: FsL
   return { listing, error, refresh: useCallback(() => setReload((n) => n + 1), []) };
 }
 
+interface FolderPaneProps {
+  listing: FsListResponse | null;
+  error: string | null;
+  requestedPath: string;
+  open: string | null;
+  uploads: ReturnType<typeof useUploads>;
+  go(path: string, openName?: string): void;
+  refresh(): void;
+  onDialog(request: FileDialogRequest): void;
+}
+
+/** The folder's entries with their actions, the toolbar (upload, new folder), the uploads, and the drop target. */
+function FolderPane({ listing, error, requestedPath, open, uploads, go, refresh, onDialog }: FolderPaneProps) {
+  const [showHidden, setShowHidden] = useState(false);
+  const [dropping, setDropping] = useState(false);
+  const entries = listing ? sortEntries(listing.entries, showHidden) : [];
+  const onDrop = (e: DragEvent): void => {
+    e.preventDefault();
+    setDropping(false);
+    if (listing && e.dataTransfer.files.length) uploads.upload([...e.dataTransfer.files], listing.path);
+  };
+  return (
+    <section
+      className={`card files-list${dropping ? ' dropping' : ''}`}
+      aria-label="Folder contents"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDropping(true);
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={onDrop}
+    >
+      <header className="files-toolbar">
+        {listing ? <Breadcrumbs path={listing.path} go={(p) => go(p)} /> : <span className="muted">{requestedPath}</span>}
+        <div className="files-tools">
+          {listing && <UploadButton onFiles={(files) => uploads.upload(files, listing.path)} />}
+          <Button variant="ghost" icon="plus" onClick={() => onDialog({ kind: 'mkdir' })} disabled={!listing}>
+            Folder
+          </Button>
+          <label className="check small">
+            <input type="checkbox" checked={showHidden} onChange={(e) => setShowHidden(e.target.checked)} />
+            <span>Hidden</span>
+          </label>
+          <Button variant="ghost" icon="refresh" aria-label="Refresh" onClick={refresh} />
+        </div>
+      </header>
+      <UploadList items={uploads.items} dismiss={uploads.dismiss} />
+      {error && <Banner title="Cannot open this folder">{error}</Banner>}
+      {!listing && !error && <Loading label="Listing…" />}
+      {listing && entries.length === 0 && (
+        <Empty icon="folder" title="This folder is empty">
+          Drop files here or use Upload.
+        </Empty>
+      )}
+      {listing && entries.length > 0 && (
+        <ul className="file-list" aria-label="Files">
+          {listing.path !== '/' && (
+            <li>
+              <button type="button" className="file-row" onClick={() => go(listing.path.replace(/\/[^/]+\/?$/, '') || '/')}>
+                <Icon name="back" className="file-icon" />
+                <span className="file-name">..</span>
+                <span className="file-size" />
+                <span className="file-date" />
+              </button>
+            </li>
+          )}
+          {entries.map((entry) => (
+            <FileRow
+              key={entry.name}
+              entry={entry}
+              selected={entry.name === open}
+              onDialog={onDialog}
+              onOpen={() => (entry.type === 'dir' ? go(joinPath(listing.path, entry.name)) : go(listing.path, entry.name))}
+            />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 export function FilesView() {
   const { api } = useApp();
   const { query } = useLocation();
@@ -133,20 +214,13 @@ export function FilesView() {
   const editing = query.get('edit') === '1';
   const sessionId = selected?.session_id;
   const { listing, error, refresh } = useListing(sessionId, requestedPath);
-  const [showHidden, setShowHidden] = useState(false);
   const [dialog, setDialog] = useState<FileDialogRequest | null>(null);
-  const [dropping, setDropping] = useState(false);
   const uploads = useUploads(api, sessionId, refresh);
 
   if (loading) return <Loading />;
   const go = (path: string, openName?: string, edit?: boolean): void => navigate(href('/files', { session: sessionId, path, open: openName, edit: edit ? '1' : undefined }));
-  const entries = listing ? sortEntries(listing.entries, showHidden) : [];
   const opened = listing && open ? listing.entries.find((e) => e.name === open) : undefined;
-  const onDrop = (e: DragEvent): void => {
-    e.preventDefault();
-    setDropping(false);
-    if (listing && e.dataTransfer.files.length) uploads.upload([...e.dataTransfer.files], listing.path);
-  };
+  const openedPath = listing && opened ? joinPath(listing.path, opened.name) : null;
 
   return (
     <div className="page">
@@ -155,65 +229,14 @@ export function FilesView() {
         <NoSession what="Files" missing={query.get('session')} />
       ) : (
         <div className={`files-layout${opened ? ' has-preview' : ''}`}>
-          <section
-            className={`card files-list${dropping ? ' dropping' : ''}`}
-            aria-label="Folder contents"
-            onDragOver={(e) => {
-              e.preventDefault();
-              setDropping(true);
-            }}
-            onDragLeave={() => setDropping(false)}
-            onDrop={onDrop}
-          >
-            <header className="files-toolbar">
-              {listing ? <Breadcrumbs path={listing.path} go={(p) => go(p)} /> : <span className="muted">{requestedPath}</span>}
-              <div className="files-tools">
-                {listing && <UploadButton onFiles={(files) => uploads.upload(files, listing.path)} />}
-                <Button variant="ghost" icon="plus" onClick={() => setDialog({ kind: 'mkdir' })} disabled={!listing}>
-                  Folder
-                </Button>
-                <label className="check small">
-                  <input type="checkbox" checked={showHidden} onChange={(e) => setShowHidden(e.target.checked)} />
-                  <span>Hidden</span>
-                </label>
-                <Button variant="ghost" icon="refresh" aria-label="Refresh" onClick={refresh} />
-              </div>
-            </header>
-            <UploadList items={uploads.items} dismiss={uploads.dismiss} />
-            {error && <Banner title="Cannot open this folder">{error}</Banner>}
-            {!listing && !error && <Loading label="Listing…" />}
-            {listing && entries.length === 0 && <Empty icon="folder" title="This folder is empty">Drop files here or use Upload.</Empty>}
-            {listing && entries.length > 0 && (
-              <ul className="file-list" aria-label="Files">
-                {listing.path !== '/' && (
-                  <li>
-                    <button type="button" className="file-row" onClick={() => go(listing.path.replace(/\/[^/]+\/?$/, '') || '/')}>
-                      <Icon name="back" className="file-icon" />
-                      <span className="file-name">..</span>
-                      <span className="file-size" />
-                      <span className="file-date" />
-                    </button>
-                  </li>
-                )}
-                {entries.map((entry) => (
-                  <FileRow
-                    key={entry.name}
-                    entry={entry}
-                    selected={entry.name === open}
-                    onDialog={setDialog}
-                    onOpen={() => (entry.type === 'dir' ? go(joinPath(listing.path, entry.name)) : go(listing.path, entry.name))}
-                  />
-                ))}
-              </ul>
-            )}
-          </section>
-          {opened && listing && editing && (
-            <TextEditor key={joinPath(listing.path, opened.name)} path={joinPath(listing.path, opened.name)} sessionId={selected.session_id} onClose={() => (refresh(), go(listing.path, opened.name))} />
+          <FolderPane listing={listing} error={error} requestedPath={requestedPath} open={open} uploads={uploads} go={go} refresh={refresh} onDialog={setDialog} />
+          {opened && listing && openedPath && editing && (
+            <TextEditor key={openedPath} path={openedPath} sessionId={selected.session_id} onClose={() => (refresh(), go(listing.path, opened.name))} />
           )}
-          {opened && listing && !editing && (
+          {opened && listing && openedPath && !editing && (
             <FilePreview
-              key={`${joinPath(listing.path, opened.name)}@${opened.mtime}`}
-              path={joinPath(listing.path, opened.name)}
+              key={`${openedPath}@${opened.mtime}`}
+              path={openedPath}
               entry={opened}
               sessionId={selected.session_id}
               onClose={() => go(listing.path)}
