@@ -162,6 +162,14 @@ describe('mkdir, rename, delete', () => {
     expect(tree.body).toEqual({ path: path.join(dir, 'box'), deleted: true });
     expect(fs.existsSync(path.join(dir, 'box'))).toBe(false);
     expect((await post('/api/fs/delete', { path: path.join(dir, 'box') })).status).toBe(404);
+
+    // Each change is in the audit log, refused ones included, with the path and never the contents.
+    const audit = await t.api('GET', '/api/audit?user_id=alice');
+    const events = audit.body.entries.map((e: { event: string; ok: boolean; details: Record<string, unknown> }) => `${e.event} ${e.ok} ${e.details.path ?? e.details.to}`);
+    expect(events).toContain(`file.mkdir true ${path.join(dir, 'box')}`);
+    expect(events).toContain(`file.rename true ${path.join(dir, 'box', 'b.txt')}`);
+    expect(events).toContain(`file.delete false ${path.join(dir, 'locked', 'root.txt')}`);
+    expect(events).toContain(`file.delete true ${path.join(dir, 'box')}`);
   });
 
   it('answers bad input with 400 JSON and changes nothing', async () => {
