@@ -19,6 +19,16 @@ async function pairPhone(browser: import('@playwright/test').Browser, stack: UiS
   return { context, page, problems, token: String(token) };
 }
 
+/** An empty folder in the test account's home, owned by it, for one test. */
+function ownFolder(stack: UiStack, prefix: string): string {
+  const dir = path.join(stack.account.home, `${prefix}-${process.pid}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir);
+  const home = fs.statSync(stack.account.home);
+  fs.chownSync(dir, home.uid, home.gid);
+  return dir;
+}
+
 test('overview: a session a phone opens appears within 2 s, and the owner switches to its user', async ({ browser, stack }) => {
   const { context, page, problems } = await openOwner(browser, stack, { user: 'ov-desk' });
   await page.getByRole('navigation', { name: 'Main' }).filter({ visible: true }).getByRole('link', { name: 'Overview' }).click();
@@ -73,16 +83,20 @@ test('phone: upload a file with the picker, edit a text file, and settle a confl
   });
   expect(connect.status).toBe(200);
   const { page } = phone;
-  await page.goto(`${stack.baseUrl}/files?session=default&path=${encodeURIComponent(stack.filesDir)}`);
+  // A folder of this test's own: the account's home is shared with other runs.
+  const dir = ownFolder(stack, 'vl-phone');
+  fs.writeFileSync(path.join(dir, 'notes.md'), '# Experiment notes\n\nBaseline run on 2 GPUs.\n');
+  fs.chownSync(path.join(dir, 'notes.md'), fs.statSync(dir).uid, fs.statSync(dir).gid);
+  await page.goto(`${stack.baseUrl}/files?session=default&path=${encodeURIComponent(dir)}`);
   const list = page.getByRole('list', { name: 'Files' });
-  await expect(list.getByRole('button', { name: /train\.log/ })).toBeVisible();
+  await expect(list.getByRole('button', { name: /notes\.md/ })).toBeVisible();
 
   // Upload through the file picker (the phone's way); 2 MiB so the progress bar has something to show.
   const payload = Buffer.alloc(2 * 1024 * 1024, 7);
   await page.locator('input[type=file]').setInputFiles({ name: 'from-phone.bin', mimeType: 'application/octet-stream', buffer: payload });
   await expect(page.getByRole('list', { name: 'Uploads' })).toContainText('Uploaded');
   await expect(list.getByRole('button', { name: /from-phone\.bin/ })).toBeVisible();
-  expect(fs.readFileSync(path.join(stack.filesDir, 'from-phone.bin')).equals(payload)).toBe(true);
+  expect(fs.readFileSync(path.join(dir, 'from-phone.bin')).equals(payload)).toBe(true);
 
   // Edit notes.md and save.
   await list.getByRole('button', { name: /notes\.md/ }).click();
@@ -92,11 +106,11 @@ test('phone: upload a file with the picker, edit a text file, and settle a confl
   await editor.fill('# Experiment notes\n\nEdited on the phone.\n');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Saved', { exact: true })).toBeVisible();
-  expect(fs.readFileSync(path.join(stack.filesDir, 'notes.md'), 'utf8')).toBe('# Experiment notes\n\nEdited on the phone.\n');
+  expect(fs.readFileSync(path.join(dir, 'notes.md'), 'utf8')).toBe('# Experiment notes\n\nEdited on the phone.\n');
   await shot(page, 'files-editor-phone');
 
   // Someone changes it on the workstation; the next save meets a conflict, and Overwrite settles it.
-  fs.appendFileSync(path.join(stack.filesDir, 'notes.md'), 'Changed on the workstation.\n');
+  fs.appendFileSync(path.join(dir, 'notes.md'), 'Changed on the workstation.\n');
   await editor.fill('# Experiment notes\n\nMine wins.\n');
   await page.getByRole('button', { name: 'Save' }).click();
   const conflict = page.getByRole('dialog', { name: 'Changed on the workstation' });
@@ -104,7 +118,7 @@ test('phone: upload a file with the picker, edit a text file, and settle a confl
   await shot(page, 'files-conflict-phone');
   await conflict.getByRole('button', { name: 'Overwrite' }).click();
   await expect(conflict).toBeHidden();
-  expect(fs.readFileSync(path.join(stack.filesDir, 'notes.md'), 'utf8')).toBe('# Experiment notes\n\nMine wins.\n');
+  expect(fs.readFileSync(path.join(dir, 'notes.md'), 'utf8')).toBe('# Experiment notes\n\nMine wins.\n');
 
   // Rename and delete with confirmation.
   await page.getByRole('button', { name: 'Close' }).click();
@@ -119,8 +133,57 @@ test('phone: upload a file with the picker, edit a text file, and settle a confl
   await renamed.getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(list.getByRole('button', { name: /renamed\.bin/ })).toBeHidden();
-  expect(fs.existsSync(path.join(stack.filesDir, 'renamed.bin'))).toBe(false);
+  expect(fs.existsSync(path.join(dir, 'renamed.bin'))).toBe(false);
   expect(phone.problems).toEqual([]);
   await phone.context.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
+
+test('desktop: drop files on the list to upload them, and make a folder', async ({ browser, stack }) => {
+  const user = 'files-desk';
+  await stack.bridge.api('POST', '/ssh/connect?session_id=default', {
+    user_id: user,
+    hostname: '127.0.0.1',
+    port: stack.sshd.port,
+    username: stack.account.username,
+    password: stack.account.password,
+  });
+  const { context, page, problems } = await openOwner(browser, stack, { user });
+  const dir = ownFolder(stack, 'vl-drop');
+  try {
+    await page.goto(`${stack.baseUrl}/files?session=default&path=${encodeURIComponent(dir)}`);
+    await expect(page.getByText('This folder is empty')).toBeVisible();
+    // What the browser hands a drop handler when files are dragged in from the desktop.
+    const dataTransfer = await page.evaluateHandle(() => {
+      const { DataTransfer, File } = globalThis as any;
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['first dropped file\n'], 'dropped-1.txt', { type: 'text/plain' }));
+      transfer.items.add(new File(['second\n'], 'dropped-2.txt', { type: 'text/plain' }));
+      return transfer;
+    });
+    const pane = page.getByRole('region', { name: 'Folder contents' });
+    await pane.dispatchEvent('dragover', { dataTransfer });
+    await pane.dispatchEvent('drop', { dataTransfer });
+    const list = page.getByRole('list', { name: 'Files' });
+    await expect(list.getByRole('button', { name: /dropped-1\.txt/ })).toBeVisible();
+    await expect(list.getByRole('button', { name: /dropped-2\.txt/ })).toBeVisible();
+    expect(fs.readFileSync(path.join(dir, 'dropped-1.txt'), 'utf8')).toBe('first dropped file\n');
+
+    await page.getByRole('button', { name: 'Folder', exact: true }).click();
+    await page.getByLabel('Folder name').fill('made-here');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await expect(list.getByRole('button', { name: /made-here/ })).toBeVisible();
+    expect(fs.statSync(path.join(dir, 'made-here')).isDirectory()).toBe(true);
+    // A folder is deleted only after the confirmation says it takes everything in it.
+    await page.getByRole('listitem').filter({ has: page.getByRole('button', { name: /made-here/ }) }).getByRole('button', { name: 'Delete' }).click();
+    await expect(page.getByRole('dialog')).toContainText('and everything in it');
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete folder and contents' }).click();
+    await expect(list.getByRole('button', { name: /made-here/ })).toBeHidden();
+    expect(fs.existsSync(path.join(dir, 'made-here'))).toBe(false);
+    expect(problems).toEqual([]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await context.close();
+  }
+});
