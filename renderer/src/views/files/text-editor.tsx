@@ -10,9 +10,23 @@ import { errorText } from '../../ui/format';
 
 type Loaded = { text: string; etag: string };
 
-export function TextEditor({ path, sessionId, onClose }: { path: string; sessionId: string; onClose(): void }) {
+function ConflictDialog({ name, busy, onCancel, onReload, onOverwrite }: { name: string; busy: boolean; onCancel(): void; onReload(): void; onOverwrite(): void }) {
+  return (
+    <Dialog title="Changed on the workstation" onClose={onCancel}>
+      <p>{name} changed since you opened it. Reload it (your edits here are dropped), or overwrite it with your version.</p>
+      <div className="modal-actions">
+        <Button onClick={onReload}>Reload</Button>
+        <Button variant="danger" busy={busy} onClick={onOverwrite}>
+          Overwrite
+        </Button>
+      </div>
+    </Dialog>
+  );
+}
+
+/** The file as loaded (text and ETag), the text being edited, and saving with If-Match. */
+function useTextFile(path: string, sessionId: string) {
   const { api } = useApp();
-  const areaId = useId();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -50,6 +64,12 @@ export function TextEditor({ path, sessionId, onClose }: { path: string; session
     }
   };
 
+  return { loaded, text, setText, error, busy, conflict, setConflict, saved, load, save };
+}
+
+export function TextEditor({ path, sessionId, onClose }: { path: string; sessionId: string; onClose(): void }) {
+  const areaId = useId();
+  const { loaded, text, setText, error, busy, conflict, setConflict, saved, load, save } = useTextFile(path, sessionId);
   const name = path.split('/').pop() ?? path;
   const dirty = loaded !== null && text !== loaded.text;
   return (
@@ -79,22 +99,16 @@ export function TextEditor({ path, sessionId, onClose }: { path: string; session
         </>
       )}
       {conflict && (
-        <Dialog title="Changed on the workstation" onClose={() => setConflict(false)}>
-          <p>{name} changed since you opened it. Reload it (your edits here are dropped), or overwrite it with your version.</p>
-          <div className="modal-actions">
-            <Button
-              onClick={() => {
-                setConflict(false);
-                load();
-              }}
-            >
-              Reload
-            </Button>
-            <Button variant="danger" busy={busy} onClick={() => void save('*')}>
-              Overwrite
-            </Button>
-          </div>
-        </Dialog>
+        <ConflictDialog
+          name={name}
+          busy={busy}
+          onCancel={() => setConflict(false)}
+          onReload={() => {
+            setConflict(false);
+            load();
+          }}
+          onOverwrite={() => void save('*')}
+        />
       )}
     </section>
   );
