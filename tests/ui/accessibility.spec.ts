@@ -82,6 +82,10 @@ for (const size of ['desktop', 'phone'] as Size[]) {
       await go(page, 'Devices');
       await expect(page.getByRole('list', { name: 'Paired devices' })).toContainText('Pixel 8');
       await check('devices');
+      await page.getByRole('button', { name: 'Pair a phone' }).click();
+      await expect(page.getByTestId('pair-qr')).toBeVisible();
+      await check('pair dialog');
+      await page.keyboard.press('Escape');
       await context.close();
     }
     fs.rmSync(dir, { recursive: true, force: true });
