@@ -42,6 +42,7 @@ import { createDualListener } from './tls/tls-listener.js';
 import { tlsCapability } from './tls/tls.capability.js';
 import { trustHandler } from './tls/trust.handler.js';
 import { lanAddresses, type InterfaceAddress } from './pairing/lan-addresses.js';
+import { fileChangesCapability } from './files/files.capability.js';
 
 export interface BridgeDeps {
   logger?: Logger;
@@ -126,6 +127,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
   });
   sessions.restore();
   const ownerSessions = new OwnerSessions(config.ownerSignIn);
+  const state = new UserStateService();
   const context: BridgeContext = {
     config,
     logger,
@@ -137,14 +139,14 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     authenticators: [new OwnerTokenAuthenticator(ownerToken), ownerSessions],
     ownerSessions,
     live: new LiveEmitter(),
-    state: new UserStateService(),
+    state,
     audit: new AuditLog(config.dataDir, logger),
-    terminals: new PtyTerminalService({ sessions, logger, maxPerUser: config.terminals.maxPerUser }),
+    terminals: new PtyTerminalService({ sessions, logger, maxPerUser: config.terminals.maxPerUser, onChange: (userId) => state.notify(userId) }),
     deviceWork: new AbortRegistry(),
     tls,
     lanAddresses: addresses,
   };
-  context.state.addSection('ssh', { snapshot: (userId) => ({ sessions: sessions.list(userId) }) });
+  context.state.addSection('ssh', { snapshot: (userId) => ({ sessions: sessions.list(userId) }), users: () => sessions.users() });
   sessions.on('change', (userId) => context.state.notify(userId));
 
   // Order matters only where one capability builds on another's service.
@@ -157,6 +159,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     terminalCapability(context),
     gpuCapability(context),
     vpnCapability(context),
+    fileChangesCapability(context),
   ];
 
   const hostCheck = new HostCheck({ publicUrl: config.pairing.publicUrl, tlsNames: config.tlsNames, allowedHosts: config.allowedHosts });

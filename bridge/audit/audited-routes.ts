@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { isAppError } from '../core/errors.js';
 import type { AuditDetails, AuditEventKind } from '../contracts/audit.js';
 import type { RunCommandBody, RunCommandResponse, SshConnectBody, SshConnectQuery, SshDisconnectQuery } from '../contracts/ssh.js';
+import type { FsDeleteBody, FsMkdirBody, FsRenameBody, FsTextBody, FsUploadCreateQuery } from '../contracts/file-changes.js';
 import type { AnyRoute, RouteContext } from '../transport/route.js';
 import type { AuditLog } from './audit-log.js';
 
@@ -41,6 +42,27 @@ export const AUDIT_RECIPES: Readonly<Record<string, Recipe>> = {
       timed_out: result?.timed_out ?? null,
       container_id: result?.container_id ?? null,
     }),
+  }),
+  // Files changed from a phone are worth a line each: which path, never the contents.
+  'post /api/fs/mkdir': recipe<unknown, z.output<typeof FsMkdirBody>, unknown>({
+    event: 'file.mkdir',
+    details: ({ body }) => ({ path: body.path, session_id: body.session_id ?? null }),
+  }),
+  'post /api/fs/rename': recipe<unknown, z.output<typeof FsRenameBody>, unknown>({
+    event: 'file.rename',
+    details: ({ body }) => ({ from: body.from, to: body.to, session_id: body.session_id ?? null }),
+  }),
+  'post /api/fs/delete': recipe<unknown, z.output<typeof FsDeleteBody>, unknown>({
+    event: 'file.delete',
+    details: ({ body }) => ({ path: body.path, recursive: body.recursive, session_id: body.session_id ?? null }),
+  }),
+  'put /api/fs/text': recipe<unknown, z.output<typeof FsTextBody>, unknown>({
+    event: 'file.save',
+    details: ({ body }) => ({ path: body.path, bytes: Buffer.byteLength(body.text), session_id: body.session_id ?? null }),
+  }),
+  'post /api/fs/uploads': recipe<z.output<typeof FsUploadCreateQuery>, unknown, unknown>({
+    event: 'file.upload',
+    details: ({ query }) => ({ path: query.path, overwrite: query.overwrite, session_id: query.session_id ?? null }),
   }),
 };
 

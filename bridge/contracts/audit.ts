@@ -15,6 +15,11 @@ export const AuditEventKind = z.enum([
   'command.run',
   'terminal.open',
   'terminal.close',
+  'file.mkdir',
+  'file.rename',
+  'file.delete',
+  'file.save',
+  'file.upload',
 ]);
 export type AuditEventKind = z.infer<typeof AuditEventKind>;
 

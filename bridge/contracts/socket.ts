@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { UserId } from './common.js';
 import { GpuUnwatchPayload, GpuWatchPayload, GpuWatchStatus, type FiredAlert, type GpuSnapshot, type GpuUnwatchAck, type GpuWatchAck } from './gpu.js';
+import type { Overview } from './overview.js';
 import { DeviceListing } from './pairing.js';
 import { SshSessionListing } from './ssh.js';
 import { TermClosePayload, TermInputPayload, TermOpenPayload, TermResizePayload, type TermData, type TermExit, type TermOpened } from './terminal.js';
@@ -53,6 +54,8 @@ export interface ServerToClientEvents {
   alert: (alert: FiredAlert) => void;
   /** A VPN login form waiting for this user's answer, or null once it is gone (to all of the user's sockets). */
   'vpn:prompt': (payload: VpnPromptEvent) => void;
+  /** To owner sockets: every known user's picture, on connect and on every change (GET /api/overview). */
+  overview: (overview: Overview) => void;
 }
 
 export interface ClientToServerEvents {

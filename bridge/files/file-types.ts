@@ -77,3 +77,32 @@ export function modeString(mode: number): string {
     rwx(mode & 7, (mode & 0o1000) !== 0, 't')
   );
 }
+
+/** What a stat says about one path (links are not followed). */
+export interface PathStat {
+  path: string;
+  size: number;
+  mtime: number;
+  type: FileType;
+}
+
+/**
+ * The operations that change a user's files, on either side. Paths the caller gives are relative to the
+ * home (SFTP) or the working directory (container). Missing: not_found; denied: forbidden; exists: conflict.
+ */
+export interface FileChanges {
+  /** null when nothing is there. */
+  stat(path: string): Promise<PathStat | null>;
+  mkdir(path: string): Promise<PathStat>;
+  /** Fails with conflict when `to` exists (never replaces). */
+  rename(from: string, to: string): Promise<PathStat>;
+  /** A folder only with recursive (else conflict); a link is removed, not followed. */
+  remove(path: string, recursive: boolean): Promise<string>;
+  /** Write `body` into `path` from `offset` on (creating it at offset 0); resolves with the bytes now on disk in order. */
+  writeAt(path: string, offset: number, body: Readable): Promise<number>;
+  /** Move a finished temporary file into place: atomically replacing `to` when `replace`, else conflict if it exists. */
+  commit(temp: string, to: string, replace: boolean): Promise<PathStat>;
+}
+
+/** The ETag of a file version: its size and modification time (what SFTP v3 gives, to the second). */
+export const etagOf = (stat: { size: number; mtime: number }): string => `"${stat.size}-${stat.mtime}"`;

@@ -3,11 +3,18 @@
 import { AppError } from '../core/errors.js';
 import type { SshSessionService } from '../ssh/ssh-sessions.js';
 import { planDownload, type DownloadPlan } from './file-download.js';
-import type { DirectoryListing, FileChunk, FileSystemTarget } from './file-types.js';
+import type { DirectoryListing, FileChanges, FileChunk, FileSystemTarget } from './file-types.js';
+import { SftpFileChanges } from './sftp-file-changes.js';
 import { SftpFiles } from './sftp-files.js';
 
+/** One side's file system: reading it and changing it. */
+export interface FilesSide {
+  files: FileSystemTarget;
+  changes: FileChanges;
+}
+
 /** The user's container file system, supplied by the VPN module; null when the user has no container. */
-export type ContainerFilesProvider = (userId: string) => Promise<FileSystemTarget | null>;
+export type ContainerFilesProvider = (userId: string) => Promise<FilesSide | null>;
 
 export interface FilesServiceOptions {
   sessions: SshSessionService;
@@ -23,16 +30,18 @@ export class FilesService {
     this.containerFiles = provider;
   }
 
-  private async target(userId: string, sessionId: string | undefined): Promise<FileSystemTarget> {
+  /** Where a file operation for this user runs (see the header); changes go to the same side as reads. */
+  async side(userId: string, sessionId: string | undefined): Promise<FilesSide> {
     if (sessionId === undefined && this.containerFiles) {
       const container = await this.containerFiles(userId);
       if (container) return container;
     }
-    return this.sftp(userId, sessionId);
+    const session = this.options.sessions.require(userId, sessionId);
+    return { files: new SftpFiles(session), changes: new SftpFileChanges(session) };
   }
 
-  private sftp(userId: string, sessionId: string | undefined): SftpFiles {
-    return new SftpFiles(this.options.sessions.require(userId, sessionId));
+  private async target(userId: string, sessionId: string | undefined): Promise<FileSystemTarget> {
+    return (await this.side(userId, sessionId)).files;
   }
 
   async list(userId: string, path: string, sessionId?: string): Promise<DirectoryListing> {

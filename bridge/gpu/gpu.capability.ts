@@ -16,7 +16,7 @@ export function gpuCapability(ctx: BridgeContext): Capability {
     onAlert: (alert) => ctx.live.toUser(alert.user_id, 'alert', alert),
     onStateChange: (userId) => ctx.state.notify(userId),
   });
-  ctx.state.addSection('gpu', { snapshot: (userId) => service.watchStatus(userId) });
+  ctx.state.addSection('gpu', { snapshot: (userId) => service.watchStatus(userId), users: () => service.users() });
   ctx.sessions.on('change', (userId) => service.reconcile(userId));
   return {
     name: 'gpu',

@@ -113,6 +113,13 @@ export class GpuService {
     return this.options.alerts.firedFor(userId, sessionId);
   }
 
+  /** Users with a watched or ruled session (for the owner's overview). */
+  users(): string[] {
+    const ruled = this.options.alerts.sessionsWithRules().map((s) => s.userId);
+    const watched = [...this.pollers.keys()].filter((userId) => this.watchStatus(userId).sessions.length > 0);
+    return [...new Set([...watched, ...ruled])];
+  }
+
   watchStatus(userId: string): GpuWatchStatus {
     const sessions = [...(this.pollers.get(userId)?.values() ?? [])]
       .filter((poller) => poller.watcherCount > 0 || poller.rules > 0)

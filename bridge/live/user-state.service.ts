@@ -6,6 +6,8 @@ import type { UserState } from '../contracts/socket.js';
 /** One capability's part of the state, under its key in UserState. */
 export interface StateSection {
   snapshot(userId: string): unknown;
+  /** The users this section knows of (feeds the owner's overview; a forwards capability adds its own the same way). */
+  users?(): Iterable<string>;
 }
 
 type Events = { changed: [userId: string] };
@@ -20,6 +22,13 @@ export class UserStateService extends EventEmitter<Events> {
 
   addSection(key: Exclude<keyof UserState, 'user_id'>, section: StateSection): void {
     this.sections.set(key, section);
+  }
+
+  /** Every user some section knows of, plus `extra` (sources outside the state, such as terminals). */
+  knownUsers(extra: Iterable<string> = []): string[] {
+    const users = new Set<string>(extra);
+    for (const section of this.sections.values()) for (const user of section.users?.() ?? []) users.add(user);
+    return [...users].sort();
   }
 
   /** Capabilities call this on every change of a user's state. */

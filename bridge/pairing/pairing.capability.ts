@@ -12,7 +12,7 @@ export function pairingCapability(ctx: BridgeContext): Capability {
   const registry = new DeviceRegistry(ctx.config.dataDir);
   registry.loadSync();
   ctx.authenticators.push(new DeviceAuthenticator(registry));
-  ctx.state.addSection('devices', { snapshot: (userId) => registry.list(userId) });
+  ctx.state.addSection('devices', { snapshot: (userId) => registry.list(userId), users: () => registry.list().map((d) => d.user_id) });
   registry.on('changed', (userId) => ctx.state.notify(userId));
 
   const pairing = new PairingService({

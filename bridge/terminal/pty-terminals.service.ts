@@ -60,6 +60,8 @@ export interface PtyTerminalServiceOptions {
   maxPerUser: number;
   /** How long to wait for a channel slot and the server's pty (default 15 s). */
   openTimeoutMs?: number;
+  /** Told when a user's terminals open or close (the owner's overview counts them). */
+  onChange?(userId: string): void;
 }
 
 const TERM = 'xterm-256color';
@@ -161,6 +163,11 @@ export class PtyTerminalService {
     this.containerShell = provider;
   }
 
+  /** Users with an open terminal. */
+  users(): string[] {
+    return [...new Set([...this.terminals.values()].filter((t) => !t.closing).map((t) => t.userId))];
+  }
+
   countFor(userId: string): number {
     let count = this.opening.get(userId) ?? 0;
     for (const terminal of this.terminals.values()) if (terminal.userId === userId && !terminal.closing) count += 1;
@@ -183,10 +190,12 @@ export class PtyTerminalService {
         session = this.options.sessions.require(userId, request.sessionId);
         shell = await withTimeout(sshShell(session, pty), this.options.openTimeoutMs ?? 15_000);
       }
-      const terminal = new PtyTerminal(userId, session?.info.sessionId ?? null, request.target, request.ownerKey, shell, session, (t) =>
-        this.terminals.delete(t.id),
-      );
+      const terminal = new PtyTerminal(userId, session?.info.sessionId ?? null, request.target, request.ownerKey, shell, session, (t) => {
+        this.terminals.delete(t.id);
+        this.options.onChange?.(userId);
+      });
       this.terminals.set(terminal.id, terminal);
+      this.options.onChange?.(userId);
       this.options.logger.info({ event: 'terminal.open', user_id: userId, terminal_id: terminal.id, target: request.target }, 'terminal opened');
       return terminal;
     } finally {

@@ -136,9 +136,10 @@ function cors(allowedOrigins: readonly string[]) {
     const sameOrigin = origin !== undefined && origin === `${req.protocol}://${req.get('host')}`;
     if (origin && !sameOrigin && allowedOrigins.includes(origin)) {
       res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Request-ID, Range');
-      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE');
-      res.setHeader('Access-Control-Expose-Headers', 'X-Request-ID, Content-Length, Content-Range, Content-Disposition, Retry-After');
+      // Besides the JSON API: tus uploads (Upload-*, Tus-Resumable, Location) and ETag-guarded saves (If-Match, ETag).
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Request-ID, Range, If-Match, Tus-Resumable, Upload-Length, Upload-Offset, Upload-Metadata');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, PUT, PATCH, DELETE');
+      res.setHeader('Access-Control-Expose-Headers', 'X-Request-ID, Content-Length, Content-Range, Content-Disposition, Retry-After, ETag, Location, Tus-Resumable, Upload-Offset, Upload-Length');
       res.setHeader('Access-Control-Max-Age', '600');
     }
     res.setHeader('Vary', 'Origin');

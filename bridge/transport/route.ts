@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Logger } from '../core/logger.js';
 import type { Principal } from '../auth/principal.js';
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
+export type HttpMethod = 'get' | 'head' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface RouteContext<Q, B, P> {
   query: Q;

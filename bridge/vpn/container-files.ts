@@ -9,10 +9,12 @@ import type { ContainerDriver, ExecStream } from './container-driver.js';
 import type { ContainerExecSlots } from './container-exec-slots.js';
 import { FindListingParser } from './find-listing.parser.js';
 
-const EXIT_MISSING = 2;
+export const EXIT_MISSING = 2;
 const EXIT_NOT_DIR = 3;
 const EXIT_IS_DIR = 4;
-const EXIT_DENIED = 5;
+export const EXIT_DENIED = 5;
+export const EXIT_EXISTS = 6;
+export const EXIT_FOLDER = 7;
 const FS_TIMEOUT_MS = 30_000;
 const READ_BLOCK_BYTES = 256 * 1024;
 /** find's records have 5 fields; head(1) in the container stops find once a listing has enough. */
@@ -64,11 +66,37 @@ function exitError(exitCode: number | null, timedOut: boolean, stderr: string, r
       return new AppError('invalid', `Is a directory: ${requested}`);
     case EXIT_DENIED:
       return new AppError('forbidden', `Permission denied: ${requested}`);
+    case EXIT_EXISTS:
+      return new AppError('conflict', `Already exists: ${requested}`);
+    case EXIT_FOLDER:
+      return new AppError('conflict', `${requested} is a folder: delete it with recursive: true`);
     default:
       if (timedOut) return new AppError('upstream_timeout', `Reading ${requested} in the container timed out`);
       if (/cannot skip/.test(stderr)) return new AppError('invalid', `offset: past what the file system of ${requested} can seek to`);
       return new AppError('upstream_failed', `Reading ${requested} in the container failed: ${stderr.trim() || `exit ${exitCode}`}`);
   }
+}
+
+export interface FsScript {
+  script: string;
+  args: string[];
+  /** The path as the caller wrote it, for messages. */
+  requested: string;
+  limit: number;
+}
+
+/** Run one of the constant scripts with its argv and map its exit code to an AppError kind. */
+export async function runFsScript(driver: ContainerDriver, containerId: string, { script, args, requested, limit }: FsScript): Promise<Buffer> {
+  // As the container's unprivileged user: what the user may change is what that user may change.
+  const result = await driver.exec(containerId, {
+    argv: ['sh', '-c', script, 'vigilink-fs', ...args],
+    asUser: true,
+    timeoutMs: FS_TIMEOUT_MS,
+    outputLimitBytes: limit,
+  });
+  const error = exitError(result.exitCode, result.timedOut, result.stderr.toString('utf8'), requested);
+  if (error) throw error;
+  return result.stdout;
 }
 
 export class ContainerFiles implements FileSystemTarget {
@@ -90,16 +118,8 @@ export class ContainerFiles implements FileSystemTarget {
     }
   }
 
-  private async run(script: string, args: string[], requested: string, limit: number): Promise<Buffer> {
-    const result = await this.driver.exec(this.containerId, {
-      argv: ['sh', '-c', script, 'vigilink-fs', ...args],
-      asUser: true,
-      timeoutMs: FS_TIMEOUT_MS,
-      outputLimitBytes: limit,
-    });
-    const error = exitError(result.exitCode, result.timedOut, result.stderr.toString('utf8'), requested);
-    if (error) throw error;
-    return result.stdout;
+  private run(script: string, args: string[], requested: string, limit: number): Promise<Buffer> {
+    return runFsScript(this.driver, this.containerId, { script, args, requested, limit });
   }
 
   list(requested: string): Promise<DirectoryListing> {

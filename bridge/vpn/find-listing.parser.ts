@@ -7,7 +7,7 @@ import { fileTypeOf, modeString, type DirectoryListing, type FileEntry } from '.
 const FIELDS = 5;
 /** No field of a sane listing comes near this (names are at most 255 bytes, paths 4096). */
 const MAX_FIELD_BYTES = 64 * 1024;
-const TYPE_BITS: Record<string, number> = { d: 0o040000, f: 0o100000, l: 0o120000, c: 0o020000, b: 0o060000, p: 0o010000, s: 0o140000 };
+export const TYPE_BITS: Record<string, number> = { d: 0o040000, f: 0o100000, l: 0o120000, c: 0o020000, b: 0o060000, p: 0o010000, s: 0o140000 };
 
 export class FindListingParser {
   private path: string | null;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import type { BridgeContext, Capability } from '../capability.js';
 import { runInContainer } from './container-commands.js';
 import { ContainerExecSlots } from './container-exec-slots.js';
+import { ContainerFileChanges } from './container-file-changes.js';
 import { ContainerFiles } from './container-files.js';
 import { containerShells } from './container-shell.js';
 import { createDocker, DockerDriver } from './docker-driver.js';
@@ -48,7 +49,7 @@ export function vpnCapability(ctx: BridgeContext): Capability {
   );
   const health = new VpnHealthWatcher(service, config.healthIntervalMs, ctx.logger);
 
-  ctx.state.addSection('vpn', { snapshot: (userId) => service.snapshot(userId) });
+  ctx.state.addSection('vpn', { snapshot: (userId) => service.snapshot(userId), users: () => service.users() });
   service.on('change', (userId) => ctx.state.notify(userId));
   service.on('change', () => firewalls.check());
   prompts.on('prompt', (userId, prompt) => {
@@ -70,7 +71,9 @@ export function vpnCapability(ctx: BridgeContext): Capability {
   ctx.terminals.setContainerShell(containerShells(driver, (userId) => service.containerFor(userId)));
   ctx.files.setContainerFiles(async (userId) => {
     const containerId = service.containerFor(userId);
-    return containerId ? new ContainerFiles({ driver, containerId, slots, listMaxEntries: ctx.config.fsListMaxEntries }) : null;
+    return containerId
+      ? { files: new ContainerFiles({ driver, containerId, slots, listMaxEntries: ctx.config.fsListMaxEntries }), changes: new ContainerFileChanges(driver, containerId) }
+      : null;
   });
 
   return {

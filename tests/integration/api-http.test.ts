@@ -88,9 +88,11 @@ describe('401 on every operation of the OpenAPI document', () => {
         const res = await fetch(t.baseUrl + url, {
           method: method.toUpperCase(),
           headers: { ...headers, 'content-type': 'application/json' },
-          ...(method === 'get' ? {} : { body: '{}' }),
+          ...(method === 'get' || method === 'head' ? {} : { body: '{}' }),
         });
         expect(res.status, `${key} with ${JSON.stringify(headers).replace(t.token, '<token>')}`).toBe(401);
+        // A HEAD answer (tus's upload offset) has no body: its status must do.
+        if (method === 'head') continue;
         const body = (await res.json()) as { detail: string };
         expect(body.detail).toMatch(/token/i);
       }

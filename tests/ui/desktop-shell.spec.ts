@@ -25,7 +25,7 @@ test('desktop shell (preload stubbed): signed in by the shell, version and start
   );
   const page = await context.newPage();
   await page.goto(stack.baseUrl);
-  await expect(page).toHaveURL(`${stack.baseUrl}/sessions`);
+  await expect(page).toHaveURL(`${stack.baseUrl}/overview`);
   await expect(page.getByText('Acting for')).toBeVisible();
   await expect(page.locator('.conn-online').filter({ visible: true })).toBeVisible();
   // The shell's owner token stays in memory: nothing of it in the page's storage.
@@ -48,7 +48,7 @@ test('desktop shell (preload stubbed): signed in by the shell, version and start
   await page.keyboard.press('Escape');
   await expect(page).toHaveURL(`${stack.baseUrl}/devices`);
   await page.goto(`${stack.baseUrl}/gpus?user=alert-user&session=default`);
-  await expect(page.locator('.user-switch').filter({ visible: true })).toHaveText('alert-user');
+  await expect(page.getByLabel('Act for user').filter({ visible: true })).toHaveValue('alert-user');
   expect(await page.evaluate("localStorage.getItem('vigilink.owner-user')")).toBe('alert-user');
   await context.close();
 });

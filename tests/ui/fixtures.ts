@@ -65,8 +65,11 @@ export async function openOwner(browser: Browser, stack: UiStack, options: Owner
   const page = await context.newPage();
   const problems = watchProblems(page);
   await page.goto(await signInLink(stack));
-  await expect(page).toHaveURL(`${stack.baseUrl}/sessions`);
+  // The owner lands on the overview of every user; the tests start from the chosen user's sessions.
+  await expect(page).toHaveURL(`${stack.baseUrl}/overview`);
   await expect(page.locator('.conn-online').filter({ visible: true })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).filter({ visible: true }).getByRole('link', { name: 'Sessions' }).click();
+  await expect(page).toHaveURL(`${stack.baseUrl}/sessions`);
   return { context, page, problems };
 }
 

@@ -80,9 +80,9 @@ export class ApiClient {
     return this.request<T>('DELETE', withQuery(path, query));
   }
 
-  put<T>(path: string, body: object = {}, query?: Query): Promise<T> {
+  put<T>(path: string, body: object = {}, query?: Query, headers: Record<string, string> = {}): Promise<T> {
     const withUser = this.options.userId ? { user_id: this.options.userId, ...body } : body;
-    return this.request<T>('PUT', withQuery(path, query), withUser);
+    return this.request<T>('PUT', withQuery(path, query), withUser, headers);
   }
 
   /** A raw fetch with the token (streaming downloads). */
@@ -92,12 +92,12 @@ export class ApiClient {
     return fetch(path, { ...init, headers });
   }
 
-  private async request<T>(method: string, path: string, body?: object): Promise<T> {
+  private async request<T>(method: string, path: string, body?: object, headers: Record<string, string> = {}): Promise<T> {
     let response: Response;
     try {
       response = await this.fetch(path, {
         method,
-        headers: body ? { 'Content-Type': 'application/json' } : {},
+        headers: body ? { 'Content-Type': 'application/json', ...headers } : headers,
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
     } catch {

@@ -1,6 +1,7 @@
 // The socket.io side of the bridge: one connection per signed-in UI, token in the handshake, the user's
 // `state` pushed by the bridge (never polled), and revocation noticed the moment the bridge drops us.
 import { io, type Socket } from 'socket.io-client';
+import type { Overview } from '../../../bridge/contracts/overview';
 import type { AckResult, ClientToServerEvents, ServerToClientEvents, UserState } from '../../../bridge/contracts/socket';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -9,6 +10,8 @@ export type LiveStatus = 'connecting' | 'online' | 'offline';
 export interface LiveCallbacks {
   onStatus(status: LiveStatus): void;
   onState(state: UserState): void;
+  /** Owner sockets: every known user, on connect and on each change. */
+  onOverview(overview: Overview): void;
   /** The bridge refused our token (revoked or wrong): sign out. */
   onUnauthorized(detail: string): void;
 }
@@ -31,6 +34,7 @@ export function openLiveSocket(token: string, watchUser: string | null, callback
     watch();
   });
   socket.on('state', (state) => callbacks.onState(state));
+  socket.on('overview', (overview) => callbacks.onOverview(overview));
   socket.on('connect_error', (error) => {
     if (isAuthError(error.message)) {
       socket.disconnect();

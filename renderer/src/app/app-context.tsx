@@ -1,6 +1,7 @@
 // The signed-in app's services, shared by every view: the platform seam, the HTTP client, the live socket
 // and the user's pushed state. SignedIn owns their lifetimes; views read them with useApp().
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { Overview } from '../../../bridge/contracts/overview';
 import type { UserState } from '../../../bridge/contracts/socket';
 import { ApiClient } from '../api/api-client';
 import { saveOwnerUser, type Credentials } from '../api/credentials';
@@ -15,6 +16,8 @@ export interface AppServices {
   status: LiveStatus;
   /** The user's full picture as the bridge last pushed it; null until the first push. */
   state: UserState | null;
+  /** The owner's picture of every known user (null for devices, and until the first push). */
+  overview: Overview | null;
   /** The user this UI acts for: the owner's choice, or the device's own user once known. */
   userId: string | null;
   setOwnerUser(userId: string): void;
@@ -43,6 +46,7 @@ export function SignedIn({ platform, credentials, ownerUser: initialOwnerUser, o
   const [socket, setSocket] = useState<LiveSocket | null>(null);
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const [state, setState] = useState<UserState | null>(null);
+  const [overview, setOverview] = useState<Overview | null>(null);
   const watchUser = isOwner ? ownerUser : null;
 
   const api = useMemo(
@@ -55,6 +59,7 @@ export function SignedIn({ platform, credentials, ownerUser: initialOwnerUser, o
     const live = openLiveSocket(credentials.token, watchUser, {
       onStatus: setStatus,
       onState: (next) => setState((current) => (watchUser && next.user_id !== watchUser ? current : next)),
+      onOverview: setOverview,
       onUnauthorized: (detail) => onSignOut(detail),
     });
     setSocket(live);
@@ -76,6 +81,7 @@ export function SignedIn({ platform, credentials, ownerUser: initialOwnerUser, o
     socket,
     status,
     state,
+    overview,
     userId: isOwner ? ownerUser : (state?.user_id ?? null),
     setOwnerUser,
     signOut: onSignOut,

@@ -8,6 +8,7 @@ import { Loading } from '../ui/kit';
 import { DevicesView } from '../views/devices/devices-view';
 import { FilesView } from '../views/files/files-view';
 import { GpusView } from '../views/gpus/gpus-view';
+import { OverviewView } from '../views/overview/overview-view';
 import { PairPage } from '../views/pair/pair-page';
 import { SessionsView } from '../views/sessions/sessions-view';
 import { VpnView } from '../views/vpn/vpn-view';
@@ -25,6 +26,8 @@ type Auth = { phase: 'checking' } | { phase: 'in'; credentials: Credentials } | 
 
 function View({ path }: { path: string }) {
   switch (path) {
+    case '/overview':
+      return <OverviewView />;
     case '/sessions':
       return <SessionsView />;
     case '/terminal':
@@ -115,9 +118,11 @@ export function App({ platform, signInNonce, pairSecret }: { platform: HostPlatf
     if (path !== '/pair') void resolve();
   }, [resolve, path]);
 
+  // The owner lands on the overview of every user; a phone on its own sessions.
+  const landing = auth.phase === 'in' && auth.credentials.kind === 'owner' ? '/overview' : '/sessions';
   useEffect(() => {
-    if (path === '/') navigate('/sessions', { replace: true });
-  }, [path]);
+    if (path === '/' && auth.phase === 'in') navigate(landing, { replace: true });
+  }, [path, auth.phase, landing]);
 
   const signOut = useCallback((reason: string) => {
     clearCredentials();

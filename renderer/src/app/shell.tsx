@@ -1,10 +1,11 @@
 // The app's frame: a sidebar on wide screens, a top bar and bottom tabs on phones, the connection status,
 // the owner's "acting for" user, and GPU alerts as toasts and system notifications wherever you are.
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { FiredAlert } from '../../../bridge/contracts/gpu';
 import { isUserId } from '../api/credentials';
 import { useApp } from './app-context';
 import { navigate, useLocation } from './router';
+import { UserPicker } from './user-picker';
 import { Icon, type IconName } from '../ui/icons';
 import { BrandMark } from '../ui/brand-mark';
 
@@ -12,9 +13,12 @@ export interface NavItem {
   path: string;
   label: string;
   icon: IconName;
+  /** Shown to the owner only (the desktop's overview of every user). */
+  ownerOnly?: boolean;
 }
 
 export const NAV: NavItem[] = [
+  { path: '/overview', label: 'Overview', icon: 'users', ownerOnly: true },
   { path: '/sessions', label: 'Sessions', icon: 'server' },
   { path: '/terminal', label: 'Terminal', icon: 'terminal' },
   { path: '/files', label: 'Files', icon: 'folder' },
@@ -48,41 +52,6 @@ function ConnectionDot() {
       <span className="dot" aria-hidden="true" />
       {label}
     </span>
-  );
-}
-
-function UserSwitcher() {
-  const { userId, setOwnerUser } = useApp();
-  const [editing, setEditing] = useState(false);
-  const [value, setValue] = useState(userId ?? '');
-  const submit = (e: FormEvent): void => {
-    e.preventDefault();
-    const next = value.trim();
-    if (isUserId(next)) {
-      setOwnerUser(next);
-      setEditing(false);
-    }
-  };
-  if (editing) {
-    return (
-      <form className="user-switch editing" onSubmit={submit}>
-        <input aria-label="Act for user" value={value} autoFocus autoCapitalize="off" spellCheck={false} onChange={(e) => setValue(e.target.value)} onBlur={() => setEditing(false)} />
-      </form>
-    );
-  }
-  return (
-    <button
-      type="button"
-      className="user-switch"
-      title="The owner can act for any user: change who"
-      onClick={() => {
-        setValue(userId ?? '');
-        setEditing(true);
-      }}
-    >
-      <Icon name="user" size={16} />
-      <span>{userId}</span>
-    </button>
   );
 }
 
@@ -130,7 +99,8 @@ export function Shell({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (isOwner && linkedUser && linkedUser !== userId && isUserId(linkedUser)) setOwnerUser(linkedUser);
   }, [isOwner, linkedUser, userId, setOwnerUser]);
-  const current = NAV.find((item) => path === item.path || path.startsWith(item.path + '/'));
+  const nav = NAV.filter((item) => isOwner || !item.ownerOnly);
+  const current = nav.find((item) => path === item.path || path.startsWith(item.path + '/'));
   return (
     <div className="shell">
       <aside className="sidebar">
@@ -139,7 +109,7 @@ export function Shell({ children }: { children: ReactNode }) {
           <span className="brand-name">Vigilink</span>
         </div>
         <nav className="side-nav" aria-label="Main">
-          {NAV.map((item) => (
+          {nav.map((item) => (
             <NavLink key={item.path} item={item} current={item === current} />
           ))}
         </nav>
@@ -147,7 +117,7 @@ export function Shell({ children }: { children: ReactNode }) {
           {isOwner && (
             <div className="acting">
               <span className="muted">Acting for</span>
-              <UserSwitcher />
+              <UserPicker />
             </div>
           )}
           <ConnectionDot />
@@ -157,7 +127,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <BrandMark size="small" />
         <span className="topbar-title">{current?.label ?? 'Vigilink'}</span>
         <span className="topbar-end">
-          {isOwner && <UserSwitcher />}
+          {isOwner && <UserPicker />}
           <ConnectionDot />
         </span>
       </header>
@@ -168,7 +138,7 @@ export function Shell({ children }: { children: ReactNode }) {
       )}
       <main className="content">{children}</main>
       <nav className="tabbar" aria-label="Main">
-        {NAV.map((item) => (
+        {nav.map((item) => (
           <NavLink key={item.path} item={item} current={item === current} compact />
         ))}
       </nav>

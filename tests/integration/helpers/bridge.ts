@@ -32,7 +32,8 @@ export async function startBridge(
   dataDir = makeDataDir(),
   deps: Omit<BridgeDeps, 'logger'> = {},
 ): Promise<TestBridge> {
-  const config = loadConfig({ VIGILINK_HOST: '127.0.0.1', VIGILINK_PORT: '0', VIGILINK_DATA_DIR: dataDir, DOCKER_IMAGE: BACKEND_IMAGE, ...env });
+  // Containers' own networks are --internal in tests: nothing a test starts has a route off this machine.
+  const config = loadConfig({ VIGILINK_HOST: '127.0.0.1', VIGILINK_PORT: '0', VIGILINK_DATA_DIR: dataDir, DOCKER_IMAGE: BACKEND_IMAGE, VPN_CONTAINER_NETWORK_INTERNAL: '1', ...env });
   const logFile = path.join(dataDir, 'bridge.log');
   const logger = createLogger({ level: 'debug', destination: fs.createWriteStream(logFile, { flags: 'a' }) });
   const bridge = await createBridge(config, { ...deps, logger });

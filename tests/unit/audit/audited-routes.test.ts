@@ -4,10 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { AUDIT_RECIPES } from '../../../bridge/audit/audited-routes.js';
 import { commandRoutes } from '../../../bridge/terminal/command.routes.js';
 import { sshRoutes } from '../../../bridge/ssh/ssh.routes.js';
+import { fileChangesRoutes } from '../../../bridge/files/file-changes.routes.js';
+import { fileUploadsRoutes } from '../../../bridge/files/file-uploads.routes.js';
 
 describe('audit recipes (stubbed services)', () => {
   it('each names an existing route', () => {
-    const routes = [...sshRoutes(null as never, null as never), ...commandRoutes(null as never)].map((r) => `${r.method} ${r.path}`);
+    const routes = [...sshRoutes(null as never, null as never), ...commandRoutes(null as never), ...fileChangesRoutes(null as never), ...fileUploadsRoutes(null as never)].map(
+      (r) => `${r.method} ${r.path}`,
+    );
     for (const key of Object.keys(AUDIT_RECIPES)) expect(routes).toContain(key);
   });
 

@@ -1,4 +1,4 @@
-// Preview of one remote file: text (first 64 KiB) or image, and its download with a progress bar.
+// Preview of one remote file: text (first 64 KiB, with Edit) or image, and its download with a progress bar.
 import { useEffect, useRef, useState } from 'react';
 import type { FileEntry, FsReadResponse } from '../../../../bridge/contracts/files';
 import { useApp } from '../../app/app-context';
@@ -39,7 +39,7 @@ function base64ToBytes(data: string): Uint8Array {
 /** NUL bytes or many replacement characters: not text worth showing. */
 const looksBinary = (text: string): boolean => text.includes('\0') || (text.match(/\uFFFD/g)?.length ?? 0) > text.length / 50 + 2;
 
-export function FilePreview({ path, entry, sessionId, onClose }: { path: string; entry: FileEntry; sessionId: string; onClose(): void }) {
+export function FilePreview({ path, entry, sessionId, onClose, onEdit }: { path: string; entry: FileEntry; sessionId: string; onClose(): void; onEdit(): void }) {
   const { api, platform } = useApp();
   const [preview, setPreview] = useState<Preview>({ kind: 'loading' });
   const [progress, setProgress] = useState<DownloadProgress | null>(null);
@@ -128,6 +128,11 @@ export function FilePreview({ path, entry, sessionId, onClose }: { path: string;
             Download
           </Button>
         )}
+        {preview.kind === 'text' && !progress && (
+          <Button icon="edit" onClick={onEdit}>
+            Edit
+          </Button>
+        )}
         {saved && <span className="muted">Saved to your downloads.</span>}
       </div>
       {downloadError && (
@@ -142,7 +147,8 @@ export function FilePreview({ path, entry, sessionId, onClose }: { path: string;
         {preview.kind === 'image' && <img className="preview-image" src={preview.url} alt={entry.name} />}
         {preview.kind === 'text' && (
           <>
-            <pre className="preview-text" data-testid="preview-text">
+            {/* Focusable so a keyboard can scroll a long file. */}
+            <pre className="preview-text" data-testid="preview-text" tabIndex={0} aria-label={`Contents of ${entry.name}`}>
               {preview.text}
             </pre>
             {preview.truncated && <p className="muted">Showing the first {formatBytes(TEXT_PREVIEW_BYTES)}. Download the file for the rest.</p>}
