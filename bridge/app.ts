@@ -29,6 +29,7 @@ import { liveCapability } from './live/live.capability.js';
 import { PtyTerminalService } from './terminal/pty-terminals.service.js';
 import { terminalCapability } from './terminal/terminal.capability.js';
 import { gpuCapability } from './gpu/gpu.capability.js';
+import { slurmCapability } from './slurm/slurm.capability.js';
 import { vpnCapability } from './vpn/vpn.capability.js';
 
 export interface BridgeDeps {
@@ -115,6 +116,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     liveCapability(context),
     terminalCapability(context),
     gpuCapability(context),
+    slurmCapability(context),
     vpnCapability(context),
   ];
 

@@ -49,6 +49,11 @@ export const configSchema = z.object({
   VPN_CONTAINER_PIDS_LIMIT: positiveInt.default(256),
   // GPU monitoring (bridge/gpu): how long one nvidia-smi sample may take before it counts as hung.
   GPU_SAMPLE_TIMEOUT_SECONDS: seconds.max(300).default(10),
+  // Slurm jobs (bridge/slurm): how often a watched session's jobs are read, how long one Slurm command may
+  // take before the last good list is served as stale, and how often a followed output file is read.
+  SLURM_POLL_INTERVAL_SECONDS: seconds.min(1).max(3600).default(15),
+  SLURM_COMMAND_TIMEOUT_SECONDS: seconds.max(300).default(10),
+  SLURM_FOLLOW_INTERVAL_MS: positiveInt.min(100).max(60_000).default(1000),
 });
 
 type ConfigShape = z.output<typeof configSchema>;
@@ -90,6 +95,7 @@ export interface BridgeConfig {
     pidsLimit: number;
   };
   gpu: { sampleTimeoutMs: number };
+  slurm: { pollIntervalMs: number; commandTimeoutMs: number; followIntervalMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -136,6 +142,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pidsLimit: c.VPN_CONTAINER_PIDS_LIMIT,
     },
     gpu: { sampleTimeoutMs: c.GPU_SAMPLE_TIMEOUT_SECONDS * 1000 },
+    slurm: {
+      pollIntervalMs: c.SLURM_POLL_INTERVAL_SECONDS * 1000,
+      commandTimeoutMs: c.SLURM_COMMAND_TIMEOUT_SECONDS * 1000,
+      followIntervalMs: c.SLURM_FOLLOW_INTERVAL_MS,
+    },
   });
 }
 

@@ -4,6 +4,17 @@ import { z } from 'zod';
 import { UserId } from './common.js';
 import { GpuUnwatchPayload, GpuWatchPayload, GpuWatchStatus, type FiredAlert, type GpuSnapshot, type GpuUnwatchAck, type GpuWatchAck } from './gpu.js';
 import { DeviceListing } from './pairing.js';
+import {
+  JobFollowPayload,
+  JobsWatchPayload,
+  JobUnfollowPayload,
+  type JobAlert,
+  type JobFollowAck,
+  type JobOutputEndEvent,
+  type JobOutputEvent,
+  type JobsWatchAck,
+  type SlurmJobsResponse,
+} from './slurm.js';
 import { SshSessionListing } from './ssh.js';
 import { TermClosePayload, TermInputPayload, TermOpenPayload, TermResizePayload, type TermData, type TermExit, type TermOpened } from './terminal.js';
 import { VpnUserState } from './vpn.js';
@@ -49,9 +60,18 @@ export interface ServerToClientEvents {
   'pair:claimed': (payload: PairClaimed) => void;
   /** A GPU sample of a session this socket watches (gpu:watch). */
   gpu: (snapshot: GpuSnapshot) => void;
-  /** A GPU alert rule fired (to all of the user's sockets). */
-  alert: (alert: FiredAlert) => void;
+  /** A GPU alert rule fired, or a Slurm job changed state (to all of the user's sockets); `type` tells which. */
+  alert: (alert: AnyAlert) => void;
+  /** A watched session's job list changed (jobs:watch). */
+  jobs: (jobs: SlurmJobsResponse) => void;
+  /** New output of a followed job (job:follow). */
+  'job:output': (event: JobOutputEvent) => void;
+  /** A follow ended: the job ended, the file went, or the session dropped. */
+  'job:output:end': (event: JobOutputEndEvent) => void;
 }
+
+/** What the `alert` event carries: GPU alerts (type "gpu", unchanged) and job alerts (type "slurm"). */
+export type AnyAlert = FiredAlert | JobAlert;
 
 export interface ClientToServerEvents {
   /** Owner sockets: also receive this user's `state` (and other per-user events). */
@@ -66,7 +86,15 @@ export interface ClientToServerEvents {
   /** Sample a session's GPUs every interval_ms (default 2000, min 500) and send them as `gpu` events. */
   'gpu:watch': (payload: z.input<typeof GpuWatchPayload>, ack?: Ack<GpuWatchAck>) => void;
   'gpu:unwatch': (payload: z.input<typeof GpuUnwatchPayload>, ack?: Ack<GpuUnwatchAck>) => void;
+  /** Read a session's Slurm jobs once per interval and send them as `jobs` events when they change. */
+  'jobs:watch': (payload: z.input<typeof JobsWatchPayload>, ack?: Ack<JobsWatchAck>) => void;
+  'jobs:unwatch': (payload: z.input<typeof JobsUnwatchPayload>, ack?: Ack<{ user_id: string; unwatched: string[] }>) => void;
+  /** Stream a job's output file as it grows (`job:output`), until the job ends (`job:output:end`). */
+  'job:follow': (payload: z.input<typeof JobFollowPayload>, ack?: Ack<JobFollowAck>) => void;
+  'job:unfollow': (payload: z.input<typeof JobUnfollowPayload>, ack?: Ack<{ unfollowed: string[] }>) => void;
 }
+
+export const JobsUnwatchPayload = WatchUserPayload.partial();
 
 /**
  * The payload schema of every client->server event (handlers parse with these; the authz test walks
@@ -81,4 +109,8 @@ export const CLIENT_EVENT_PAYLOADS = {
   'term:close': TermClosePayload,
   'gpu:watch': GpuWatchPayload,
   'gpu:unwatch': GpuUnwatchPayload,
+  'jobs:watch': JobsWatchPayload,
+  'jobs:unwatch': JobsUnwatchPayload,
+  'job:follow': JobFollowPayload,
+  'job:unfollow': JobUnfollowPayload,
 } as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType };

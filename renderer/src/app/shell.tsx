@@ -1,7 +1,7 @@
 // The app's frame: a sidebar on wide screens, a top bar and bottom tabs on phones, the connection status,
 // the owner's "acting for" user, and GPU alerts as toasts and system notifications wherever you are.
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { FiredAlert } from '../../../bridge/contracts/gpu';
+import type { AnyAlert } from '../../../bridge/contracts/socket';
 import { isUserId } from '../api/credentials';
 import { useApp } from './app-context';
 import { navigate, useLocation } from './router';
@@ -88,11 +88,11 @@ function UserSwitcher() {
 
 function AlertToasts() {
   const { socket, platform } = useApp();
-  const [alerts, setAlerts] = useState<FiredAlert[]>([]);
+  const [alerts, setAlerts] = useState<AnyAlert[]>([]);
   useEffect(() => {
     if (!socket) return;
-    const onAlert = (alert: FiredAlert): void => {
-      platform.notify(`GPU ${alert.gpu_index} on ${alert.host}`, alert.message);
+    const onAlert = (alert: AnyAlert): void => {
+      platform.notify(alert.type === 'gpu' ? `GPU ${alert.gpu_index} on ${alert.host}` : `Job ${alert.job_id} on ${alert.host}`, alert.message);
       setAlerts((list) => [alert, ...list].slice(0, 3));
       setTimeout(() => setAlerts((list) => list.filter((a) => a.id !== alert.id)), 15_000);
     };
@@ -109,7 +109,7 @@ function AlertToasts() {
           <Icon name="bell" size={18} />
           <div>
             <strong>
-              GPU {alert.gpu_index} · {alert.host}
+              {alert.type === 'gpu' ? `GPU ${alert.gpu_index}` : `Job ${alert.job_id}`} · {alert.host}
             </strong>
             <div>{alert.message}</div>
           </div>
