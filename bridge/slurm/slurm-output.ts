@@ -41,7 +41,6 @@ export class OutputFollower {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private ending: string | null = null;
-  private failures = 0;
 
   constructor(private readonly options: FollowOptions) {
     this.offset = options.offset;
@@ -72,7 +71,6 @@ export class OutputFollower {
       // Drain fully once the job has ended; otherwise one bounded read per step.
       do {
         const chunk = await this.options.reader().read(this.options.path, this.offset, FOLLOW_CHUNK_BYTES);
-        this.failures = 0;
         if (chunk.size < this.offset) this.offset = 0;
         if (!chunk.data.length || this.stopped) break;
         this.options.onData(this.offset, chunk.data.toString('utf8'));
@@ -80,9 +78,9 @@ export class OutputFollower {
         if (chunk.eof) break;
       } while (ending);
     } catch (error) {
-      // A file not there yet (a pending job) is waited for; a session that went ends the follow.
-      const missingFile = isAppError(error) && error.kind === 'not_found';
-      if (!missingFile || ++this.failures >= 30) {
+      // A file not there yet (the job is pending) is waited for until the job ends; any other failure
+      // (the session went, permission) ends the follow.
+      if (!(isAppError(error) && error.kind === 'not_found')) {
         this.finish(`output unavailable: ${errorMessage(error)}`);
         return;
       }
