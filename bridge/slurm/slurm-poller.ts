@@ -62,6 +62,11 @@ export class SlurmPoller {
     return this.response();
   }
 
+  /** Read now (after a cancel: the change shows at once, not an interval later). */
+  refresh(): void {
+    if (!this.closed && this.active) void this.poll();
+  }
+
   watch(watcherId: string, listener: JobsListener): void {
     this.watchers.set(watcherId, listener);
     this.schedule();

@@ -73,6 +73,7 @@ export class SlurmService {
     const session = this.session(userId, sessionId);
     await this.commands.cancel(session, session.info.hostname, jobId);
     this.options.logger.info({ event: 'slurm.cancel', user_id: userId, session_id: session.info.sessionId, job_id: jobId }, 'slurm job cancelled');
+    this.pollers.get(userId)?.get(session.info.sessionId)?.refresh();
     return { job_id: jobId, cancelled: true };
   }
 
@@ -142,7 +143,8 @@ export class SlurmService {
       },
     });
     this.follows.set(followId, { userId, watcherId, jobId, follower, poller });
-    if (tail.data) queueMicrotask(() => emit.data({ follow_id: followId, job_id: jobId, stream, offset: tail.offset, data: tail.data }));
+    // After the ack (setImmediate runs once the reply has gone), so the client knows the follow id first.
+    if (tail.data) setImmediate(() => emit.data({ follow_id: followId, job_id: jobId, stream, offset: tail.offset, data: tail.data }));
     // The list read tells the follower when the job has ended; it keeps the session's poller reading meanwhile.
     const onJobs: JobsListener = (list) => {
       const now = list.jobs.find((j) => j.job_id === jobId);

@@ -8,6 +8,7 @@ import { Loading } from '../ui/kit';
 import { DevicesView } from '../views/devices/devices-view';
 import { FilesView } from '../views/files/files-view';
 import { GpusView } from '../views/gpus/gpus-view';
+import { JobsView } from '../views/jobs/jobs-view';
 import { PairPage } from '../views/pair/pair-page';
 import { SessionsView } from '../views/sessions/sessions-view';
 import { VpnView } from '../views/vpn/vpn-view';
@@ -36,6 +37,8 @@ function View({ path }: { path: string }) {
       return <FilesView />;
     case '/gpus':
       return <GpusView />;
+    case '/jobs':
+      return <JobsView />;
     case '/vpn':
       return <VpnView />;
     case '/devices':

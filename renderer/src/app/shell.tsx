@@ -19,6 +19,7 @@ export const NAV: NavItem[] = [
   { path: '/terminal', label: 'Terminal', icon: 'terminal' },
   { path: '/files', label: 'Files', icon: 'folder' },
   { path: '/gpus', label: 'GPUs', icon: 'gpu' },
+  { path: '/jobs', label: 'Jobs', icon: 'jobs' },
   { path: '/vpn', label: 'VPN', icon: 'shield' },
   { path: '/devices', label: 'Devices', icon: 'phone' },
 ];
