@@ -1,5 +1,6 @@
 // Small pieces the job list and a job's page share: the state badge, elapsed against the limit, GPUs.
 import type { SlurmJob } from '../../../../bridge/contracts/slurm';
+import { useNow } from '../../app/use-now';
 import { Badge, ProgressBar, type Tone } from '../../ui/kit';
 
 const TONES = new Map<string, Tone>([
@@ -28,13 +29,16 @@ export function formatDuration(seconds: number | null): string {
 }
 
 export function Elapsed({ job }: { job: SlurmJob }) {
+  const now = useNow(1000);
   if (job.elapsed_seconds === null) return <span className="muted">{job.reason ? `waiting: ${job.reason}` : 'not started'}</span>;
+  // The list is pushed only when it changes: a running job's clock ticks here.
+  const elapsed = job.state === 'RUNNING' && job.start_time ? Math.max(job.elapsed_seconds, Math.floor((now - Date.parse(job.start_time)) / 1000)) : job.elapsed_seconds;
   return (
     <div className="job-elapsed">
       <span className="mono">
-        {formatDuration(job.elapsed_seconds)} / {job.time_limit_seconds === null ? 'no limit' : formatDuration(job.time_limit_seconds)}
+        {formatDuration(elapsed)} / {job.time_limit_seconds === null ? 'no limit' : formatDuration(job.time_limit_seconds)}
       </span>
-      {job.time_limit_seconds !== null && <ProgressBar value={job.elapsed_seconds} max={job.time_limit_seconds} label="Elapsed of the time limit" />}
+      {job.time_limit_seconds !== null && <ProgressBar value={elapsed} max={job.time_limit_seconds} label="Elapsed of the time limit" />}
     </div>
   );
 }
