@@ -108,7 +108,7 @@ interface Operation {
 
 /** Path parameters that name a resource rather than a user: bob's, so naming them is naming bob. */
 const resourceOfVictim = (path: string, name: string): string | undefined =>
-  path === '/api/devices/{id}' && name === 'id' ? bobDevice.deviceId : undefined;
+  path === '/api/devices/{id}' && name === 'id' ? bobDevice.deviceId : path.startsWith('/api/slurm/jobs/{id}') && name === 'id' ? '1' : undefined;
 
 function operations(doc: JsonSchema): Operation[] {
   const found: Operation[] = [];
