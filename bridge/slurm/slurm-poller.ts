@@ -29,6 +29,7 @@ export class SlurmPoller {
   private last: ListOutcome | null = null;
   private lastSent = '';
   private inFlight: Promise<void> | null = null;
+  private lastStartedAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private active = true;
   private closed = false;
@@ -118,6 +119,7 @@ export class SlurmPoller {
   }
 
   private async readOnce(): Promise<void> {
+    this.lastStartedAt = this.now();
     const outcome = await this.options.read();
     const at = this.now();
     this.last = outcome;
@@ -140,8 +142,9 @@ export class SlurmPoller {
 
   private schedule(): void {
     if (this.closed || !this.active || this.timer || this.inFlight || !this.needed || this.missingSlurm) return;
-    const age = this.lastGood ? this.now() - this.lastGood.at : Infinity;
-    const wait = this.last?.status === 'ok' ? Math.max(0, this.options.intervalMs - age) : this.last ? this.options.intervalMs : 0;
+    // Reads start one interval apart (a slow squeue does not stretch the period); a failed one waits a whole interval.
+    const sinceStart = this.now() - this.lastStartedAt;
+    const wait = this.last?.status === 'ok' ? Math.max(0, this.options.intervalMs - sinceStart) : this.last ? this.options.intervalMs : 0;
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.needed) void this.poll();
