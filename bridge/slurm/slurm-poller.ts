@@ -57,9 +57,13 @@ export class SlurmPoller {
     return this.last?.status === 'no_slurm' ? this.last.error : null;
   }
 
-  /** The list now: the last read if it is younger than the interval, else a fresh read (shared with one under way). */
+  /**
+   * The list now: what the last read gave if it started within the interval (a failed one: the last good
+   * list, stale), else a fresh read (shared with one under way).
+   */
   async current(): Promise<SlurmJobsResponse> {
-    if (!this.lastGood || this.now() - this.lastGood.at >= this.options.intervalMs || this.last?.status !== 'ok') await this.poll();
+    if (this.inFlight) await this.inFlight;
+    else if (!this.last || this.now() - this.lastStartedAt >= this.options.intervalMs) await this.poll();
     return this.response();
   }
 
@@ -112,6 +116,7 @@ export class SlurmPoller {
   }
 
   private poll(): Promise<void> {
+    this.clearTimer();
     return (this.inFlight ??= this.readOnce().finally(() => {
       this.inFlight = null;
       this.schedule();
