@@ -4,11 +4,9 @@ import { z } from 'zod';
 import { SessionId, UserId } from './common.js';
 import { GpuSnapshot } from './gpu.js';
 
-/** How often a session's job list is read while it is watched (ms). */
-export const SLURM_DEFAULT_INTERVAL_MS = 15_000;
 /** Bytes of output the first read or a follow starts with. */
-export const SLURM_DEFAULT_TAIL_BYTES = 4096;
-export const SLURM_MAX_TAIL_BYTES = 256 * 1024;
+const SLURM_DEFAULT_TAIL_BYTES = 4096;
+const SLURM_MAX_TAIL_BYTES = 256 * 1024;
 
 /** 123, 123_4 (array task), 123+1 (heterogeneous component). Nothing else reaches a shell. */
 export const SlurmJobId = z
@@ -20,7 +18,7 @@ export const SlurmJobId = z
 export const SlurmQuery = z.object({ user_id: UserId.optional(), session_id: SessionId.optional() });
 export const SlurmJobParams = z.object({ id: SlurmJobId });
 
-export const SlurmJobState = z
+const SlurmJobState = z
   .string()
   .meta({ description: "Slurm's state name: PENDING, RUNNING, COMPLETED, FAILED, TIMEOUT, CANCELLED, OUT_OF_MEMORY, ..." });
 
@@ -104,7 +102,7 @@ export const SlurmJobGpusResponse = GpuSnapshot.extend({
 
 export const SlurmJobGpusQuery = SlurmQuery.extend({ node: z.string().max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional() });
 
-export const JOB_ALERT_KINDS = ['started', 'completed', 'failed', 'timeout', 'cancelled', 'out_of_memory'] as const;
+const JOB_ALERT_KINDS = ['started', 'completed', 'failed', 'timeout', 'cancelled', 'out_of_memory'] as const;
 
 /** A job changed state: sent on the `alert` event beside GPU alerts, told apart by `type`. */
 export const JobAlert = z
@@ -152,7 +150,6 @@ export interface JobOutputEndEvent {
 }
 
 export type SlurmJob = z.infer<typeof SlurmJob>;
-export type SlurmJobGpus = z.infer<typeof SlurmJobGpus>;
 export type SlurmJobsResponse = z.infer<typeof SlurmJobsResponse>;
 export type SlurmJobResponse = z.infer<typeof SlurmJobResponse>;
 export type SlurmOutputResponse = z.infer<typeof SlurmOutputResponse>;

@@ -9,7 +9,7 @@ import { JsonFileWriter, readJson } from '../store/atomic-json.js';
 import { baseState, isEnded } from './slurm-values.js';
 
 /** Ended jobs remembered per session after they leave squeue. */
-export const MAX_FINISHED_PER_SESSION = 50;
+const MAX_FINISHED_PER_SESSION = 50;
 
 interface SessionRecord {
   user_id: string;
@@ -29,7 +29,7 @@ interface SessionMemory {
   finished: SlurmJob[];
 }
 
-export interface Transition {
+interface Transition {
   job: Pick<SlurmJob, 'job_id' | 'name' | 'state'>;
   kind: JobAlertKind;
 }

@@ -22,7 +22,7 @@ import {
   sacctCommand,
 } from './slurm.script.js';
 
-export interface SlurmExecTarget {
+interface SlurmExecTarget {
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
 }
 

@@ -4,14 +4,14 @@ import type { FileChunk } from '../files/file-types.js';
 import { errorMessage, isAppError } from '../core/errors.js';
 
 /** What the follower reads through: SftpFiles over the session as it is now. */
-export interface OutputReader {
+interface OutputReader {
   read(path: string, offset: number, length: number): Promise<FileChunk>;
 }
 
 /** Bytes sent per follow step at most: a job printing fast is sent in steps, never all at once. */
-export const FOLLOW_CHUNK_BYTES = 64 * 1024;
+const FOLLOW_CHUNK_BYTES = 64 * 1024;
 
-export interface OutputTail {
+interface OutputTail {
   path: string;
   size: number;
   offset: number;
@@ -26,7 +26,7 @@ export async function readTail(reader: OutputReader, path: string, tailBytes: nu
   return { path, size, offset, data: chunk ? chunk.data.toString('utf8') : '' };
 }
 
-export interface FollowOptions {
+interface FollowOptions {
   path: string;
   /** Where the first step starts (after the tail already sent). */
   offset: number;

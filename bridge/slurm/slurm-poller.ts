@@ -11,7 +11,7 @@ export type ListOutcome =
 
 export type JobsListener = (jobs: SlurmJobsResponse) => void;
 
-export interface SlurmPollerOptions {
+interface SlurmPollerOptions {
   userId: string;
   sessionId: string;
   host: string;

@@ -84,7 +84,7 @@ export function parseSlurmTime(text: string | undefined | null): string | null {
 export const epochToIso = (seconds: number | null | undefined): string | null =>
   typeof seconds === 'number' && seconds > 0 ? new Date(seconds * 1000).toISOString() : null;
 
-export interface PathContext {
+interface PathContext {
   jobId: number;
   arrayJobId: number | null;
   arrayTaskId: string | null;

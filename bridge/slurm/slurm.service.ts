@@ -15,7 +15,7 @@ import { SlurmPoller, type JobsListener } from './slurm-poller.js';
 import { isEnded } from './slurm-values.js';
 
 /** Follows one socket may hold at once. */
-export const MAX_FOLLOWS_PER_SOCKET = 4;
+const MAX_FOLLOWS_PER_SOCKET = 4;
 
 export interface SlurmServiceOptions {
   sessions: SshSessionService;
