@@ -2,6 +2,7 @@
 // watches or a job the bridge saw is still pending or running (so "tell me when it ends" needs no open
 // phone). Reads never overlap: however many sockets watch, one squeue per interval.
 import type { SlurmJob, SlurmJobsResponse } from '../contracts/slurm.js';
+import { errorMessage } from '../core/errors.js';
 import { isEnded } from './slurm-values.js';
 
 export type ListOutcome =
@@ -125,12 +126,17 @@ export class SlurmPoller {
 
   private async readOnce(): Promise<void> {
     this.lastStartedAt = this.now();
-    const outcome = await this.options.read();
-    const at = this.now();
-    this.last = outcome;
-    if (outcome.status === 'ok') {
-      const jobs = await this.options.onList(this, outcome.jobs);
-      this.lastGood = { at, jobs, source: outcome.source };
+    try {
+      const outcome = await this.options.read();
+      const at = this.now();
+      this.last = outcome;
+      if (outcome.status === 'ok') {
+        const jobs = await this.options.onList(this, outcome.jobs);
+        this.lastGood = { at, jobs, source: outcome.source };
+      }
+    } catch (error) {
+      // A timer started this read: nothing may escape it (an unhandled rejection would end the process).
+      this.last = { status: 'failed', error: errorMessage(error), timedOut: false };
     }
     this.push();
   }

@@ -71,6 +71,21 @@ describe('SlurmPoller', () => {
     p.close();
   });
 
+  it('a read that throws is a failed read, not a crash', async () => {
+    let calls = 0;
+    const p = poller(async () => {
+      if (calls++ === 1) throw new Error('channel refused');
+      return { status: 'ok', jobs: [job('RUNNING')], source: 'json' };
+    });
+    p.watch('s1', () => undefined);
+    await p.current();
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(p.response()).toMatchObject({ stale: true, error: 'channel refused', jobs: [{ state: 'RUNNING' }] });
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(p.response().stale).toBe(false);
+    p.close();
+  });
+
   it('stops for good on a host without Slurm', async () => {
     let calls = 0;
     const p = poller(async () => (calls++, { status: 'no_slurm', error: 'Slurm was not found on login1' }));
