@@ -1,6 +1,6 @@
 // The phone and Slurm, end to end: a real cluster (tests/fixtures/slurm) on an --internal Docker network, a
 // paired phone opens Jobs, sees its running job, follows the job's output live, and cancels it.
-import { expect, PHONE, shot, test, watchProblems } from './fixtures.js';
+import { expect, openOwner, PHONE, shot, test, watchProblems } from './fixtures.js';
 import { createInternalNetwork, requireDocker, type InternalNetwork } from '../integration/helpers/docker.js';
 import { startSlurmCluster, type SlurmCluster } from '../integration/helpers/slurm-cluster.js';
 
@@ -65,6 +65,19 @@ test('phone: open Jobs, see the running job, follow its output, cancel it', asyn
     await expect.poll(async () => cluster.as(main, `squeue -h -t all -j ${jobId} -o %T`), { timeout: 30_000 }).toContain('CANCELLED');
   });
 
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('desktop: Jobs shows the finished job with its state and the way to its page', async ({ browser, stack }) => {
+  const { context, page, problems } = await openOwner(browser, stack, { user: USER });
+  await page.getByRole('navigation', { name: 'Main' }).filter({ visible: true }).getByRole('link', { name: 'Jobs' }).click();
+  const row = page.locator('[data-job]').filter({ hasText: 'train model' });
+  await expect(row).toContainText('cancelled');
+  await shot(page, 'jobs-desktop-list');
+  await row.click();
+  await expect(page.getByRole('heading', { name: /^Job \d+$/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Cancel job' })).toHaveCount(0);
   expect(problems).toEqual([]);
   await context.close();
 });
