@@ -36,6 +36,7 @@ import { liveCapability } from './live/live.capability.js';
 import { PtyTerminalService } from './terminal/pty-terminals.service.js';
 import { terminalCapability } from './terminal/terminal.capability.js';
 import { gpuCapability } from './gpu/gpu.capability.js';
+import { slurmCapability } from './slurm/slurm.capability.js';
 import { vpnCapability } from './vpn/vpn.capability.js';
 import { TlsService } from './tls/tls.service.js';
 import { createDualListener } from './tls/tls-listener.js';
@@ -158,6 +159,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     liveCapability(context),
     terminalCapability(context),
     gpuCapability(context),
+    slurmCapability(context),
     vpnCapability(context),
     fileChangesCapability(context),
   ];

@@ -28,7 +28,8 @@ export function liveDesktopEvents(live: LiveEmitter, logger: Logger): DesktopEve
           session_id: alert.session_id,
           message: alert.message,
           host: alert.host,
-          gpu_index: alert.gpu_index,
+          // Job alerts (type "slurm") name a job, not a GPU.
+          gpu_index: alert.type === 'gpu' ? alert.gpu_index : null,
         }),
       );
     } else if (event === 'pair:claimed') {

@@ -78,6 +78,11 @@ export const configSchema = z.object({
   VIGILINK_TLS_KEY: z.string().default(''),
   VIGILINK_INSECURE_LAN_HTTP: flag.default(false),
   VIGILINK_TLS_CHECK_SECONDS: seconds.default(5),
+  // Slurm jobs (bridge/slurm): how often a watched session's jobs are read, how long one Slurm command may
+  // take before the last good list is served as stale, and how often a followed output file is read.
+  SLURM_POLL_INTERVAL_SECONDS: seconds.min(1).max(3600).default(15),
+  SLURM_COMMAND_TIMEOUT_SECONDS: seconds.max(300).default(10),
+  SLURM_FOLLOW_INTERVAL_MS: positiveInt.min(100).max(60_000).default(1000),
 });
 
 type ConfigShape = z.output<typeof configSchema>;
@@ -154,6 +159,7 @@ export interface BridgeConfig {
     /** VIGILINK_TLS_CHECK_SECONDS: how often LAN addresses (local CA) or the user's files are checked. */
     checkIntervalMs: number;
   };
+  slurm: { pollIntervalMs: number; commandTimeoutMs: number; followIntervalMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -222,6 +228,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       userCertificate: c.VIGILINK_TLS_CERT ? { certFile: path.resolve(c.VIGILINK_TLS_CERT), keyFile: path.resolve(c.VIGILINK_TLS_KEY) } : null,
       insecureLanHttp: c.VIGILINK_INSECURE_LAN_HTTP,
       checkIntervalMs: c.VIGILINK_TLS_CHECK_SECONDS * 1000,
+    },
+    slurm: {
+      pollIntervalMs: c.SLURM_POLL_INTERVAL_SECONDS * 1000,
+      commandTimeoutMs: c.SLURM_COMMAND_TIMEOUT_SECONDS * 1000,
+      followIntervalMs: c.SLURM_FOLLOW_INTERVAL_MS,
     },
   });
 }

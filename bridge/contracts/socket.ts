@@ -5,6 +5,17 @@ import { UserId } from './common.js';
 import { GpuUnwatchPayload, GpuWatchPayload, GpuWatchStatus, type FiredAlert, type GpuSnapshot, type GpuUnwatchAck, type GpuWatchAck } from './gpu.js';
 import type { Overview } from './overview.js';
 import { DeviceListing } from './pairing.js';
+import {
+  JobFollowPayload,
+  JobsWatchPayload,
+  JobUnfollowPayload,
+  type JobAlert,
+  type JobFollowAck,
+  type JobOutputEndEvent,
+  type JobOutputEvent,
+  type JobsWatchAck,
+  type SlurmJobsResponse,
+} from './slurm.js';
 import { SshSessionListing } from './ssh.js';
 import { TermClosePayload, TermInputPayload, TermOpenPayload, TermResizePayload, type TermData, type TermExit, type TermOpened } from './terminal.js';
 import { VpnPromptAnswerBody, VpnUserState, type VpnPromptEvent } from './vpn.js';
@@ -50,13 +61,22 @@ export interface ServerToClientEvents {
   'pair:claimed': (payload: PairClaimed) => void;
   /** A GPU sample of a session this socket watches (gpu:watch). */
   gpu: (snapshot: GpuSnapshot) => void;
-  /** A GPU alert rule fired (to all of the user's sockets). */
-  alert: (alert: FiredAlert) => void;
   /** A VPN login form waiting for this user's answer, or null once it is gone (to all of the user's sockets). */
   'vpn:prompt': (payload: VpnPromptEvent) => void;
   /** To owner sockets: every known user's picture, on connect and on every change (GET /api/overview). */
   overview: (overview: Overview) => void;
+  /** A GPU alert rule fired, or a Slurm job changed state (to all of the user's sockets); `type` tells which. */
+  alert: (alert: AnyAlert) => void;
+  /** A watched session's job list changed (jobs:watch). */
+  jobs: (jobs: SlurmJobsResponse) => void;
+  /** New output of a followed job (job:follow). */
+  'job:output': (event: JobOutputEvent) => void;
+  /** A follow ended: the job ended, the file went, or the session dropped. */
+  'job:output:end': (event: JobOutputEndEvent) => void;
 }
+
+/** What the `alert` event carries: GPU alerts (type "gpu", unchanged) and job alerts (type "slurm"). */
+export type AnyAlert = FiredAlert | JobAlert;
 
 export interface ClientToServerEvents {
   /** Owner sockets: also receive this user's `state` (and other per-user events). */
@@ -73,7 +93,15 @@ export interface ClientToServerEvents {
   'gpu:unwatch': (payload: z.input<typeof GpuUnwatchPayload>, ack?: Ack<GpuUnwatchAck>) => void;
   /** Answer the VPN login prompt (as POST /vpn/prompt/answer). */
   'vpn:answer': (payload: z.input<typeof VpnPromptAnswerBody>, ack?: Ack<{ status: 'answered' }>) => void;
+  /** Read a session's Slurm jobs once per interval and send them as `jobs` events when they change. */
+  'jobs:watch': (payload: z.input<typeof JobsWatchPayload>, ack?: Ack<JobsWatchAck>) => void;
+  'jobs:unwatch': (payload: z.input<typeof JobsUnwatchPayload>, ack?: Ack<{ user_id: string; unwatched: string[] }>) => void;
+  /** Stream a job's output file as it grows (`job:output`), until the job ends (`job:output:end`). */
+  'job:follow': (payload: z.input<typeof JobFollowPayload>, ack?: Ack<JobFollowAck>) => void;
+  'job:unfollow': (payload: z.input<typeof JobUnfollowPayload>, ack?: Ack<{ unfollowed: string[] }>) => void;
 }
+
+export const JobsUnwatchPayload = WatchUserPayload.partial();
 
 /**
  * The payload schema of every client->server event (handlers parse with these; the authz test walks
@@ -89,4 +117,8 @@ export const CLIENT_EVENT_PAYLOADS = {
   'gpu:watch': GpuWatchPayload,
   'gpu:unwatch': GpuUnwatchPayload,
   'vpn:answer': VpnPromptAnswerBody,
+  'jobs:watch': JobsWatchPayload,
+  'jobs:unwatch': JobsUnwatchPayload,
+  'job:follow': JobFollowPayload,
+  'job:unfollow': JobUnfollowPayload,
 } as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType };

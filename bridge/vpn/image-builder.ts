@@ -138,6 +138,9 @@ async function ensureDebootstrapBase(options: BuildImageOptions, packages: strin
   }
   if (process.getuid?.() !== 0) throw new Error('Making the Debian base with debootstrap needs root (run npm run image as root, or with sudo)');
   const rootfs = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-rootfs-'));
+  // mkdtemp makes it 0700: as the chroot's "/" that stops a maintainer script running as a system user
+  // (munge's postinst: `su munge -c mungekey` fails with "/bin/sh: Permission denied").
+  fs.chmodSync(rootfs, 0o755);
   const cacheDir = options.cacheDir ?? '/var/cache/vigilink/debootstrap';
   fs.mkdirSync(cacheDir, { recursive: true });
   try {

@@ -125,6 +125,9 @@ const VICTIM_RESOURCES = new Map([
 ]);
 const resourceOfVictim = (path: string, name: string): string | undefined => (name === 'id' ? VICTIM_RESOURCES.get(path)?.() : undefined);
 
+/** A well-formed id for a path parameter that names nothing of bob's (Slurm job ids are checked for shape). */
+const placeholderFor = (path: string): string => (path.startsWith('/api/slurm/jobs/{id}') ? '1' : 'x');
+
 /** Bob's id or resource in every declared place, or only a valid request with bob added in one `place`. */
 function operationFor(doc: JsonSchema, path: string, method: string, op: JsonSchema, place: Place): Operation | null {
   const declared = place === 'declared';
@@ -139,7 +142,7 @@ function operationFor(doc: JsonSchema, path: string, method: string, op: JsonSch
       param.name === 'user_id'
         ? declared || (place === 'path' && param.in === 'path') ? VICTIM : param.required ? OWN : undefined
         : param.in === 'path'
-          ? place === 'declared' || place === 'path' ? (resourceOfVictim(path, param.name) ?? 'x') : 'x'
+          ? place === 'declared' || place === 'path' ? (resourceOfVictim(path, param.name) ?? placeholderFor(path)) : placeholderFor(path)
           : param.required ? example(param.schema, doc, {}) : undefined;
     if (value === undefined) continue;
     if (param.in === 'path') url = url.replace(`{${param.name}}`, encodeURIComponent(String(value)));

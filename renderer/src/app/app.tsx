@@ -9,6 +9,7 @@ import { DevicesView } from '../views/devices/devices-view';
 import { FilesView } from '../views/files/files-view';
 import { GpusView } from '../views/gpus/gpus-view';
 import { OverviewView } from '../views/overview/overview-view';
+import { JobsView } from '../views/jobs/jobs-view';
 import { PairPage } from '../views/pair/pair-page';
 import { SessionsView } from '../views/sessions/sessions-view';
 import { VpnView } from '../views/vpn/vpn-view';
@@ -40,6 +41,8 @@ function View({ path }: { path: string }) {
       return <FilesView />;
     case '/gpus':
       return <GpusView />;
+    case '/jobs':
+      return <JobsView />;
     case '/vpn':
       return <VpnView />;
     case '/devices':

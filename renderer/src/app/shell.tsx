@@ -1,7 +1,7 @@
 // The app's frame: a sidebar on wide screens, a top bar and bottom tabs on phones, the connection status,
 // the owner's "acting for" user, and GPU alerts as toasts and system notifications wherever you are.
 import { useEffect, useState, type ReactNode } from 'react';
-import type { FiredAlert } from '../../../bridge/contracts/gpu';
+import type { AnyAlert } from '../../../bridge/contracts/socket';
 import { isUserId } from '../api/credentials';
 import { useApp } from './app-context';
 import { navigate, useLocation } from './router';
@@ -23,6 +23,7 @@ export const NAV: NavItem[] = [
   { path: '/terminal', label: 'Terminal', icon: 'terminal' },
   { path: '/files', label: 'Files', icon: 'folder' },
   { path: '/gpus', label: 'GPUs', icon: 'gpu' },
+  { path: '/jobs', label: 'Jobs', icon: 'jobs' },
   { path: '/vpn', label: 'VPN', icon: 'shield' },
   { path: '/devices', label: 'Devices', icon: 'phone' },
 ];
@@ -56,12 +57,11 @@ function ConnectionDot() {
 }
 
 function AlertToasts() {
-  const { socket, platform } = useApp();
-  const [alerts, setAlerts] = useState<FiredAlert[]>([]);
+  const { socket } = useApp();
+  const [alerts, setAlerts] = useState<AnyAlert[]>([]);
   useEffect(() => {
     if (!socket) return;
-    const onAlert = (alert: FiredAlert): void => {
-      platform.notify(`GPU ${alert.gpu_index} on ${alert.host}`, alert.message);
+    const onAlert = (alert: AnyAlert): void => {
       setAlerts((list) => [alert, ...list].slice(0, 3));
       setTimeout(() => setAlerts((list) => list.filter((a) => a.id !== alert.id)), 15_000);
     };
@@ -69,7 +69,7 @@ function AlertToasts() {
     return () => {
       socket.off('alert', onAlert);
     };
-  }, [socket, platform]);
+  }, [socket]);
   if (alerts.length === 0) return null;
   return (
     <div className="toasts" aria-live="assertive">
@@ -78,7 +78,7 @@ function AlertToasts() {
           <Icon name="bell" size={18} />
           <div>
             <strong>
-              GPU {alert.gpu_index} · {alert.host}
+              {alert.type === 'gpu' ? `GPU ${alert.gpu_index}` : `Job ${alert.job_id}`} · {alert.host}
             </strong>
             <div>{alert.message}</div>
           </div>

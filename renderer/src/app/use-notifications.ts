@@ -1,14 +1,14 @@
-// System notifications from live events: a GPU alert that fired, and a phone newly paired for this user
+// System notifications from live events (the only place alerts become notifications): a GPU or job alert, and a phone newly paired for this user
 // (the owner hears of every claim). The platform shows them only where the person allowed it.
 import { useEffect, useRef } from 'react';
-import type { FiredAlert } from '../../../bridge/contracts/gpu';
-import type { PairClaimed } from '../../../bridge/contracts/socket';
+import type { AnyAlert, PairClaimed } from '../../../bridge/contracts/socket';
 import type { AppServices } from './app-context';
 
 export function useNotifications({ platform, socket, state, isOwner }: Pick<AppServices, 'platform' | 'socket' | 'state' | 'isOwner'>): void {
   useEffect(() => {
     if (!socket) return;
-    const onAlert = (alert: FiredAlert): void => platform.notify(`GPU alert on ${alert.host}`, alert.message);
+    const onAlert = (alert: AnyAlert): void =>
+      platform.notify(alert.type === 'gpu' ? `GPU alert on ${alert.host}` : `Job ${alert.job_id} on ${alert.host}`, alert.message);
     const onClaimed = (claimed: PairClaimed): void => platform.notify('Phone paired', `${claimed.device.name} now acts for ${claimed.device.user_id}.`);
     socket.on('alert', onAlert);
     if (isOwner) socket.on('pair:claimed', onClaimed);

@@ -36,6 +36,12 @@ const PATHS = {
     </>
   ),
   shield: <path d="M12 3 5 6v5c0 4.5 3 8.3 7 10 4-1.7 7-5.5 7-10V6z" />,
+  jobs: (
+    <>
+      <rect x="4" y="4" width="16" height="16" rx="2" />
+      <path d="M8 9h8M8 13h8M8 17h5" />
+    </>
+  ),
   phone: (
     <>
       <rect x="7" y="2.5" width="10" height="19" rx="2.5" />

@@ -2,6 +2,7 @@
 // that fired. Rules live on the bridge, so they fire with no app open; fired alerts also arrive live.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { AlertRule, AlertRuleBody, FiredAlert } from '../../../../bridge/contracts/gpu';
+import type { AnyAlert } from '../../../../bridge/contracts/socket';
 import { useApp } from '../../app/app-context';
 import { Banner, Button, Card, Field, Select } from '../../ui/kit';
 import { errorText, formatSince } from '../../ui/format';
@@ -46,8 +47,8 @@ export function AlertRules({ sessionId, gpuIndexes }: { sessionId: string; gpuIn
 
   useEffect(() => {
     if (!socket) return;
-    const onAlert = (alert: FiredAlert): void => {
-      if (alert.session_id === sessionId) setFired((list) => [alert, ...list].slice(0, 5));
+    const onAlert = (alert: AnyAlert): void => {
+      if (alert.type === 'gpu' && alert.session_id === sessionId) setFired((list) => [alert, ...list].slice(0, 5));
     };
     socket.on('alert', onAlert);
     return () => {
