@@ -94,7 +94,15 @@ function stringFrom(schema: JsonSchema): fc.Arbitrary<string> {
   const maxLength = Math.min(Number(schema.maxLength ?? 64), 64);
   if (schema.format === 'ip') return fc.constantFrom('127.0.0.1', '::1');
   if (typeof schema.pattern === 'string') {
-    return fc.stringMatching(new RegExp(schema.pattern, 'u')).map((s) => s.slice(0, maxLength)).filter((s) => s.length >= minLength);
+    // Padded up to minLength rather than filtered: a pattern's strings are mostly short, so filtering for
+    // a long minLength (a 20-character nonce) would spin for ever. A padded string may no longer match,
+    // which only makes it one more hostile input.
+    const longest = Math.max(minLength, maxLength);
+    return fc.stringMatching(new RegExp(schema.pattern, 'u')).map((s) => {
+      let value = s || 'a';
+      while (value.length < minLength) value += value;
+      return value.slice(0, longest);
+    });
   }
   return fc.string({ minLength, maxLength: Math.max(minLength, maxLength) });
 }
