@@ -70,6 +70,8 @@ describe('PrivateKeyParser', () => {
     const costly = withKdfRounds(keys.get('ed25519')!.encrypted, 1000);
     const histogram = monitorEventLoopDelay({ resolution: 10 });
     histogram.enable();
+    // The histogram's first tick only starts its clock: a stall before it would go unseen.
+    await new Promise((resolve) => setTimeout(resolve, 30));
     const started = performance.now();
     await expect(quick.parse(costly, PASSPHRASE, 'private_key')).rejects.toMatchObject({ kind: 'invalid' });
     const ms = performance.now() - started;
@@ -78,7 +80,8 @@ describe('PrivateKeyParser', () => {
       /^private_key: the key's KDF is too expensive: the key's passphrase protection \(1000 bcrypt rounds\) took more than 0.5 s \(SSH_KEY_PARSE_TIMEOUT_SECONDS\)/,
     );
     expect(ms).toBeLessThan(500 + 1500);
-    expect(histogram.max / 1e6).toBeLessThan(200);
+    // The loaded test VM alone stalls the loop up to ~90 ms; ssh2 on the loop would stall it the whole 0.5 s.
+    expect(histogram.max / 1e6).toBeLessThan(250);
   });
 
   it('stops the parses under way when closed', async () => {
