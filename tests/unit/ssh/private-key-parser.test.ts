@@ -8,6 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import ssh2, { type ParsedKey } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unencryptedEd25519Key } from '../../../bridge/ssh/openssh-key.encoder.js';
+import { forgetPrivateKey } from '../../../bridge/ssh/ssh-connect.js';
 import { opensshKdfRounds } from '../../../bridge/ssh/private-key-kdf.js';
 import { PrivateKeyParser } from '../../../bridge/ssh/private-key-parser.js';
 import { withKdfRounds } from '../../fixtures/ssh-keys/kdf-rounds.js';
@@ -90,6 +91,17 @@ describe('PrivateKeyParser', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await closing.close();
     await expect(parse).rejects.toMatchObject({ kind: 'unavailable' });
+  });
+});
+
+describe('forgetPrivateKey', () => {
+  it.each(['ed25519', 'rsa'])('drops the private half of a decrypted %s key, keeping its public half', async (name) => {
+    const key = await parser.parse(keys.get(name)!.encrypted, PASSPHRASE, 'private_key');
+    const publicSsh = Buffer.from(key.getPublicSSH());
+    forgetPrivateKey(key);
+    expect(key.isPrivateKey()).toBe(false);
+    expect(key.getPrivatePEM()).toBeNull();
+    expect(key.getPublicSSH().equals(publicSsh)).toBe(true);
   });
 });
 
