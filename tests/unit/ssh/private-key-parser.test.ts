@@ -85,6 +85,14 @@ describe('PrivateKeyParser', () => {
     expect(histogram.max / 1e6).toBeLessThan(250);
   });
 
+  it('runs 2 parses at once; a third waits up to the time limit, then gets 503 with Retry-After', async () => {
+    const busy = new PrivateKeyParser({ maxKdfRounds: 1024, timeoutMs: 1000 });
+    const costly = withKdfRounds(keys.get('ed25519')!.encrypted, 1000);
+    const results = await Promise.allSettled([1, 2, 3].map(() => busy.parse(costly, PASSPHRASE, 'private_key')));
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as { kind: string }).kind : 'parsed'))).toEqual(['invalid', 'invalid', 'unavailable']);
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ retryAfterSeconds: 1, message: 'private_key: other SSH keys are being checked; try again in 1 s' });
+  });
+
   it('stops the parses under way when closed', async () => {
     const closing = new PrivateKeyParser({ maxKdfRounds: 1024, timeoutMs: 60_000 });
     const parse = closing.parse(withKdfRounds(keys.get('ed25519')!.encrypted, 1000), PASSPHRASE, 'private_key');
