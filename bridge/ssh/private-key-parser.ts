@@ -85,6 +85,7 @@ export class PrivateKeyParser {
         workerData: { ssh2Path: SSH2_PATH, privateKey, passphrase },
         // A key is a few KiB: a parse needing more than this is not a key.
         resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+        // Not piped into the bridge's stdout, which is its log: ssh2 writes nothing, and nothing may leak.
         stdout: true,
         stderr: true,
       });
