@@ -12,6 +12,7 @@ import { authRoutes } from './auth/auth.routes.js';
 import type { BridgeContext, Capability } from './capability.js';
 import { ConnsStore } from './store/conns-store.js';
 import { HostKeyStore } from './ssh/host-keys.js';
+import { PrivateKeyParser } from './ssh/private-key-parser.js';
 import { SshSessionService } from './ssh/ssh-sessions.js';
 import { sshRoutes } from './ssh/ssh.routes.js';
 import { SshTargetPolicy, systemNetwork } from './ssh/ssh-target-policy.js';
@@ -113,6 +114,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
   const hostKeys = new HostKeyStore(config.dataDir);
   await Promise.all([store.load(), hostKeys.load()]);
 
+  const keyParser = new PrivateKeyParser({ maxKdfRounds: config.ssh.maxKeyKdfRounds, timeoutMs: config.ssh.keyParseTimeoutMs });
   const sessions = new SshSessionService({
     store,
     hostKeys,
@@ -123,7 +125,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     channelWaitMs: config.ssh.channelWaitMs,
     connectTimeoutMs: config.ssh.connectTimeoutMs,
     keepaliveIntervalMs: config.ssh.keepaliveIntervalMs,
-    maxKeyKdfRounds: config.ssh.maxKeyKdfRounds,
+    keyParser,
     targetPolicy: new SshTargetPolicy({ allowDeviceLocalTargets: config.allowDeviceLocalTargets, network: systemNetwork }),
   });
   sessions.restore();
@@ -214,6 +216,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
         for (const capability of [...capabilities].reverse()) {
           await capability.close?.().catch((error: unknown) => logger.error({ err: error, capability: capability.name }, 'close failed'));
         }
+        await keyParser.close();
         await sessions.closeAll();
         await hostKeys.flush();
         tls.close();

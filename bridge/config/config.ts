@@ -36,8 +36,10 @@ export const configSchema = z.object({
   SSH_CHANNEL_WAIT_SECONDS: seconds.default(30),
   SSH_CHANNELS_RESERVED_FOR_COMMANDS: z.coerce.number().int().min(0).max(64).default(2),
   DOWNLOAD_STALL_SECONDS: seconds.default(60),
-  // ssh2 runs an encrypted key's bcrypt KDF on the event loop: OpenSSH's default is 16 rounds.
+  // An encrypted key's bcrypt KDF runs in a worker, refused above this many rounds (OpenSSH writes 16)
+  // and stopped after this long.
   SSH_KEY_MAX_KDF_ROUNDS: positiveInt.default(1024),
+  SSH_KEY_PARSE_TIMEOUT_SECONDS: seconds.max(600).default(5),
   COMMAND_OUTPUT_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   FS_READ_MAX_BYTES: positiveInt.default(4 * 1024 * 1024),
   FS_LIST_MAX_ENTRIES: positiveInt.default(10_000),
@@ -110,6 +112,8 @@ export interface BridgeConfig {
     channelsReservedForCommands: number;
     /** The most bcrypt KDF rounds an encrypted OpenSSH private key may ask for. */
     maxKeyKdfRounds: number;
+    /** How long a private key's parse (its KDF, in a worker) may run before it is stopped and refused. */
+    keyParseTimeoutMs: number;
   };
   /** A download that moves no byte for this long is ended and frees its channel. */
   downloadStallMs: number;
@@ -192,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       channelWaitMs: c.SSH_CHANNEL_WAIT_SECONDS * 1000,
       channelsReservedForCommands: c.SSH_CHANNELS_RESERVED_FOR_COMMANDS,
       maxKeyKdfRounds: c.SSH_KEY_MAX_KDF_ROUNDS,
+      keyParseTimeoutMs: c.SSH_KEY_PARSE_TIMEOUT_SECONDS * 1000,
     },
     downloadStallMs: c.DOWNLOAD_STALL_SECONDS * 1000,
     commandOutputLimitBytes: c.COMMAND_OUTPUT_LIMIT_BYTES,

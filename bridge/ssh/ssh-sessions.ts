@@ -7,7 +7,8 @@ import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sessionsOf, type ConnsStore, type StoredSession } from '../store/conns-store.js';
 import { HostKeyStore, type HostRoute } from './host-keys.js';
-import { checkPrivateKey, openSshConnection, type SshCredentials, type SshEndpoint } from './ssh-connect.js';
+import type { PrivateKeyParser } from './private-key-parser.js';
+import { openSshConnection, type SshCredentials, type SshEndpoint } from './ssh-connect.js';
 import { SshSession, type ChannelLimits, type SessionInfo } from './ssh-session.js';
 import type { SshTargetPolicy } from './ssh-target-policy.js';
 
@@ -54,12 +55,12 @@ export interface SshSessionServiceOptions {
   channelWaitMs: number;
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;
-  /** The most bcrypt KDF rounds an encrypted private key may ask for (SSH_KEY_MAX_KDF_ROUNDS). */
-  maxKeyKdfRounds: number;
+  /** Decrypts users' private keys off the event loop, within a time limit. */
+  keyParser: PrivateKeyParser;
   targetPolicy: SshTargetPolicy;
 }
 
-/** The request's private keys, parsed once by checkPrivateKey (their KDF runs on the event loop). */
+/** The request's private keys, decrypted once by the key parser; dropped when the connect ends. */
 interface ParsedKeys {
   target: ParsedKey | undefined;
   jump: ParsedKey | undefined;
@@ -109,11 +110,6 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
     if (request.password === undefined && request.privateKey === undefined) {
       throw new AppError('invalid', 'password: Required (or give private_key)');
     }
-    const maxKdfRounds = this.options.maxKeyKdfRounds;
-    const keys: ParsedKeys = {
-      target: request.privateKey === undefined ? undefined : checkPrivateKey(request.privateKey, request.passphrase, { field: 'private_key', maxKdfRounds }),
-      jump: request.jump?.privateKey === undefined ? undefined : checkPrivateKey(request.jump.privateKey, request.jump.passphrase, { field: 'jump.private_key', maxKdfRounds }),
-    };
     if (request.jump && request.jump.password === undefined && request.jump.privateKey === undefined) {
       throw new AppError('invalid', 'jump.password: Required (or give jump.private_key)');
     }
@@ -131,10 +127,20 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
     }
     pending.add(sessionId);
     try {
-      return await this.openSession(request, keys);
+      // Counted as pending meanwhile: a user's parses are bounded by the session limit too.
+      return await this.openSession(request, await this.parseKeys(request));
     } finally {
       pending.delete(sessionId);
     }
+  }
+
+  private async parseKeys(request: ConnectRequest): Promise<ParsedKeys> {
+    const parser = this.options.keyParser;
+    const [target, jump] = await Promise.all([
+      request.privateKey === undefined ? undefined : parser.parse(request.privateKey, request.passphrase, 'private_key'),
+      request.jump?.privateKey === undefined ? undefined : parser.parse(request.jump.privateKey, request.jump.passphrase, 'jump.private_key'),
+    ]);
+    return { target, jump };
   }
 
   private async openSession(request: ConnectRequest, keys: ParsedKeys): Promise<SessionInfo> {

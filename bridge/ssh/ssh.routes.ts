@@ -23,11 +23,13 @@ export function sshRoutes(sessions: SshSessionService, hostKeys: HostKeyStore): 
       path: '/ssh/connect',
       tag: 'ssh',
       summary: 'Open (or replace) an SSH session',
-      description: 'One connection per session; at most SSH_MAX_SESSIONS_PER_USER per user. Host keys are trusted on first use.',
+      description:
+        'One connection per session; at most SSH_MAX_SESSIONS_PER_USER per user. Host keys are trusted on first use. ' +
+        'A private key is decrypted in a worker: past SSH_KEY_PARSE_TIMEOUT_SECONDS it is 400; 503 when other keys hold every worker.',
       query: SshConnectQuery,
       body: SshConnectBody,
       response: SshConnectResponse,
-      errors: [403, 409, 502],
+      errors: [403, 409, 502, 503],
       handler: async ({ query, body, userId, principal, log }) => {
         const user = userId(body.user_id);
         const info = await sessions.connect({

@@ -142,6 +142,12 @@ describe('security settings (issue 10)', () => {
     expect(() => loadConfig({ SSH_KEY_MAX_KDF_ROUNDS: '0' })).toThrow(/^Invalid configuration: SSH_KEY_MAX_KDF_ROUNDS: /);
   });
 
+  it('stops a key parse after 5 s unless told otherwise', () => {
+    expect(loadConfig({}).ssh.keyParseTimeoutMs).toBe(5000);
+    expect(loadConfig({ SSH_KEY_PARSE_TIMEOUT_SECONDS: '0.5' }).ssh.keyParseTimeoutMs).toBe(500);
+    expect(() => loadConfig({ SSH_KEY_PARSE_TIMEOUT_SECONDS: '0' })).toThrow(/^Invalid configuration: SSH_KEY_PARSE_TIMEOUT_SECONDS: /);
+  });
+
   it('keeps devices off the workstation’s own addresses unless VIGILINK_DEVICE_LOCAL_TARGETS is on', () => {
     expect(loadConfig({}).allowDeviceLocalTargets).toBe(false);
     expect(loadConfig({ VIGILINK_DEVICE_LOCAL_TARGETS: '1' }).allowDeviceLocalTargets).toBe(true);

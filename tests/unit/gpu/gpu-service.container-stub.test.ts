@@ -12,6 +12,7 @@ import { GpuAlerts } from '../../../bridge/gpu/gpu-alerts.js';
 import { GpuService } from '../../../bridge/gpu/gpu.service.js';
 import type { ExecResult } from '../../../bridge/ssh/ssh-session.js';
 import { HostKeyStore } from '../../../bridge/ssh/host-keys.js';
+import { PrivateKeyParser } from '../../../bridge/ssh/private-key-parser.js';
 import { SshSessionService } from '../../../bridge/ssh/ssh-sessions.js';
 import { SshTargetPolicy, systemNetwork } from '../../../bridge/ssh/ssh-target-policy.js';
 import { ConnsStore } from '../../../bridge/store/conns-store.js';
@@ -70,7 +71,7 @@ function makeService(containers: ContainerCommandTarget | null, alerts: FiredAle
     channelWaitMs: 30_000,
     connectTimeoutMs: 5000,
     keepaliveIntervalMs: 15_000,
-    maxKeyKdfRounds: 1024,
+    keyParser: new PrivateKeyParser({ maxKdfRounds: 1024, timeoutMs: 5000 }),
     targetPolicy: new SshTargetPolicy({ allowDeviceLocalTargets: false, network: systemNetwork }),
   });
   service = new GpuService({

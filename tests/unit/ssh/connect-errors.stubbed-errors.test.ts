@@ -1,7 +1,7 @@
 // normaliseConnectError and dropReasonOf with stubbed ssh2/net error objects (the shapes those
 // libraries throw): every failure becomes a 502-kind AppError that says which failure it was.
 import { describe, expect, it } from 'vitest';
-import { checkPrivateKey, normaliseConnectError } from '../../../bridge/ssh/ssh-connect.js';
+import { normaliseConnectError } from '../../../bridge/ssh/ssh-connect.js';
 import { dropReasonOf } from '../../../bridge/ssh/ssh-session.js';
 
 const stub = (props: { message?: string; level?: string; code?: string }) => Object.assign(new Error(props.message ?? 'x'), props);
@@ -35,11 +35,5 @@ describe('dropReasonOf (stubbed error objects)', () => {
 
   it('passes other errors through with their message', () => {
     expect(dropReasonOf(stub({ message: 'Bad packet length' }), 'jump host connection')).toBe('jump host connection error: Bad packet length');
-  });
-});
-
-describe('checkPrivateKey', () => {
-  it('names the field for text that is not a key', () => {
-    expect(() => checkPrivateKey('not a key', undefined, { field: 'jump.private_key', maxKdfRounds: 1024 })).toThrow(/^jump\.private_key: not a private key/);
   });
 });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertKdfRoundsWithin, opensshKdfRounds } from '../../../bridge/ssh/private-key-kdf.js';
-import { checkPrivateKey } from '../../../bridge/ssh/ssh-connect.js';
+import { PrivateKeyParser } from '../../../bridge/ssh/private-key-parser.js';
 import { withKdfRounds } from '../../fixtures/ssh-keys/kdf-rounds.js';
 
 let encrypted: string;
@@ -38,23 +38,25 @@ describe('opensshKdfRounds', () => {
   });
 });
 
-describe('assertKdfRoundsWithin and checkPrivateKey', () => {
-  it('refuses a key asking for more rounds than allowed, at once, naming the field', () => {
+describe('assertKdfRoundsWithin and PrivateKeyParser', () => {
+  it('refuses a key asking for more rounds than allowed, at once, naming the field', async () => {
     const hostile = withKdfRounds(encrypted, 0xffffffff);
     const started = performance.now();
     expect(() => assertKdfRoundsWithin(hostile, 1024, 'jump.private_key')).toThrow(/^jump\.private_key: .*4294967295 bcrypt rounds.*\(1024, SSH_KEY_MAX_KDF_ROUNDS\)/);
-    expect(() => checkPrivateKey(hostile, 'secret', { field: 'private_key', maxKdfRounds: 1024 })).toThrow(expect.objectContaining({ kind: 'invalid' }));
+    const parser = new PrivateKeyParser({ maxKdfRounds: 1024, timeoutMs: 60_000 });
+    await expect(parser.parse(hostile, 'secret', 'private_key')).rejects.toMatchObject({ kind: 'invalid' });
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
-  it('accepts real keys, encrypted within the cap and unencrypted, and hands back the parsed private key', () => {
+  it('accepts real keys, encrypted within the cap and unencrypted, and hands back the parsed private key', async () => {
     // The connection uses this parsed key, so the KDF runs once per connect.
-    expect(checkPrivateKey(encrypted, 'secret', { field: 'private_key', maxKdfRounds: 16 }).isPrivateKey()).toBe(true);
-    expect(checkPrivateKey(plain, undefined, { field: 'private_key', maxKdfRounds: 1 }).type).toBe('ssh-ed25519');
+    expect((await new PrivateKeyParser({ maxKdfRounds: 16, timeoutMs: 60_000 }).parse(encrypted, 'secret', 'private_key')).isPrivateKey()).toBe(true);
+    expect((await new PrivateKeyParser({ maxKdfRounds: 1, timeoutMs: 60_000 }).parse(plain, undefined, 'private_key')).type).toBe('ssh-ed25519');
     expect(() => assertKdfRoundsWithin(encrypted, 15, 'private_key')).toThrow(/16 bcrypt rounds/);
   });
 
-  it('refuses a public key given as the private key, naming the field', () => {
-    expect(() => checkPrivateKey(publicKey, undefined, { field: 'jump.private_key', maxKdfRounds: 16 })).toThrow(/^jump\.private_key: not a private key/);
+  it('refuses a public key given as the private key, naming the field', async () => {
+    const parser = new PrivateKeyParser({ maxKdfRounds: 16, timeoutMs: 60_000 });
+    await expect(parser.parse(publicKey, undefined, 'jump.private_key')).rejects.toThrow(/^jump\.private_key: not a private key/);
   });
 });
