@@ -10,6 +10,8 @@ const PARSER_ERRORS = new Map<string, { status: number; reason: string; detail: 
   ['HPE_CHUNK_EXTENSIONS_OVERFLOW', { status: 413, reason: 'Payload Too Large', detail: 'Chunk extensions too large' }],
   ['ERR_HTTP_REQUEST_TIMEOUT', { status: 408, reason: 'Request Timeout', detail: 'The request head did not arrive in time' }],
 ]);
+/** How long a refused connection is drained before it is closed for good. */
+const LINGER_MS = 2_000;
 const MALFORMED = { status: 400, reason: 'Bad Request', detail: 'Malformed HTTP request' };
 
 /** The raw answer: the socket has no response object yet, so the status line and headers are written here. */
@@ -32,5 +34,10 @@ export function answerClientErrors(server: http.Server, logger: Logger): void {
     }
     logger.debug({ code: error.code }, 'refused a malformed request');
     socket.end(clientErrorResponse(error.code));
+    // Keep reading (and dropping) what the client is still sending: closing a socket with unread data
+    // resets the connection, and a client still writing its long head would then never read the answer.
+    socket.on('data', () => undefined);
+    socket.resume();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
   });
 }

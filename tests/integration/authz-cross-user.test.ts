@@ -154,7 +154,7 @@ function operationFor(doc: JsonSchema, path: string, method: string, op: JsonSch
   let body = bodySchema ? example(bodySchema, doc, { user_id: declared ? VICTIM : OWN }) : undefined;
   if (place === 'body' || place === 'nested body') {
     // fetch sends no body with GET: those operations are walked with bob in the query instead.
-    if (method === 'get') return null;
+    if (method === 'get' || method === 'head') return null;
     const named = place === 'body' ? { user_id: VICTIM } : { options: [{ user_id: VICTIM }] };
     body = { ...(body as Record<string, unknown> | undefined), ...named };
   }

@@ -101,6 +101,8 @@ describe('socket.io fuzz of every client event', () => {
     for (const [event, schema] of Object.entries(CLIENT_EVENT_PAYLOADS)) {
       const ctx = payloadContext(event);
       const jsonSchema = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+      // Schemas with an id (a `.meta({ id })`) come back as $refs into the document's own $defs.
+      Object.assign(ctx.components, (jsonSchema.$defs ?? {}) as Record<string, JsonSchema>);
       const fields = Object.keys((jsonSchema.properties ?? {}) as object);
       const payload = fc.tuple(fromSchema(jsonSchema, ctx), mutationOf(fields)).map(([p, m]) => applyMutation(p as Record<string, unknown>, m));
       const how = fc.constantFrom<Emission>('ack', 'ack', 'ack', 'no-ack', 'extra-args');
