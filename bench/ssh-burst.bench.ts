@@ -1,6 +1,7 @@
 // 200 commands at once on one session: the bridge (POST /api/terminal/bastion/run, 200 concurrent
 // keep-alive requests) against the same burst through ssh2 alone on one connection with the same channel
-// limit (8 open at a time, FIFO), the two taking turns round by round. Prints total and per-command times.
+// limit (8 open at a time, FIFO), the two taking turns round by round; and 200 concurrent GET /healthz,
+// the HTTP part alone (what the bridge's queue cannot win back). Prints total and per-command times.
 import os from 'node:os';
 import type { Client } from 'ssh2';
 import { connectSession, fmt, percentile, printTable, rawSsh2, startRig, target } from './ssh-bench-kit.js';
@@ -75,7 +76,13 @@ async function main(): Promise<void> {
     await rawBurst(raw);
     const bridge: Burst[] = [];
     const floor: Burst[] = [];
+    const http: Burst[] = [];
     for (let i = 0; i < ROUNDS; i++) {
+      http.push(
+        await burst(BURST, async () => {
+          await rig.client.ok('GET', '/healthz');
+        }),
+      );
       if (i % 2 === 0) {
         bridge.push(await bridgeBurst());
         floor.push(await rawBurst(raw));
@@ -93,12 +100,14 @@ async function main(): Promise<void> {
     });
     const b = summary(bridge);
     const f = summary(floor);
+    const h = summary(http);
     printTable(
       `${BURST} concurrent \`true\` on one session, ${CHANNELS} channels at a time (ms, median of ${ROUNDS} rounds), ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.versions.node}`,
       ['path', 'total', 'p50', 'p99', 'commands/s'],
       [
         ['bridge, 200 POST /api/terminal/bastion/run at once', b.total, b.p50, b.p99, (BURST * 1000) / b.total],
         ['ssh2 alone, same limit (interleaved)', f.total, f.p50, f.p99, (BURST * 1000) / f.total],
+        ['HTTP alone: 200 GET /healthz at once (same rounds)', h.total, h.p50, h.p99, (BURST * 1000) / h.total],
       ],
     );
     console.log(`\ntotal: bridge / ssh2 alone = ${fmt(b.total / f.total)} (${target('<= 1.2', b.total <= 1.2 * f.total)})`);
