@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   const shellFake = installShellFake(fakeDir, nodeFake);
   const sshd = await startSshd({ extraConfig: [`SetEnv PATH=${fakeDir}:/usr/bin:/bin`] });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-'));
-  const bridge = await startBridgeChild({ dataDir, env: { SSH_MAX_SESSIONS_PER_USER: String(SESSIONS_PER_USER) } });
+  // BENCH_BRIDGE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bridge process alone.
+  const nodeArgs = process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const bridge = await startBridgeChild({ dataDir, env: { SSH_MAX_SESSIONS_PER_USER: String(SESSIONS_PER_USER) }, nodeArgs });
   const client = new JsonClient(bridge.baseUrl, bridge.token);
   const ctlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-ctl-'));
   const sockets: Socket[] = [];
