@@ -1,5 +1,6 @@
-// Reads the stream of a loop-mode channel (loopCommand): "g " lines of --query-gpu rounds, "a " lines of
-// --query-compute-apps rounds, LOOP_END lines; turns them into one batch of GPUs per round.
+// Reads the two streams of a loop-mode channel (loopCommand): --query-gpu rounds on stdout,
+// --query-compute-apps rounds on stderr, each ending in a LOOP_END line; turns them into one batch of GPUs
+// per round.
 import type { Gpu } from '../contracts/gpu.js';
 import { gpusFromCsv, parseNvidiaCsv, processesFromCsv } from './gpu-csv.parser.js';
 import { APP_QUERY_FIELDS, GPU_QUERY_FIELDS, LOOP_END } from './gpu-sample.script.js';
@@ -26,8 +27,11 @@ const GPU_ROW = /^(\d+), /;
  */
 const APPS_WINDOW = 1.5;
 
+/** Which of the loop's two streams a chunk came on. */
+export type LoopStream = 'gpu' | 'apps';
+
 export class GpuLoopReader {
-  private partial = '';
+  private readonly partial = new Map<LoopStream, string>();
   /** The GPU rows of the round being read. */
   private rows: string[] = [];
   private indexes = new Set<string>();
@@ -41,27 +45,25 @@ export class GpuLoopReader {
     this.now = options.now ?? Date.now;
   }
 
-  push(chunk: string): void {
-    const lines = (this.partial + chunk).split('\n');
-    this.partial = lines.pop()!;
-    for (const line of lines) this.line(line.replace(/\r$/, ''));
+  push(stream: LoopStream, chunk: string): void {
+    const lines = ((this.partial.get(stream) ?? '') + chunk).split('\n');
+    this.partial.set(stream, lines.pop()!);
+    for (const line of lines) this.line(stream, line.replace(/\r$/, ''));
   }
 
-  private line(line: string): void {
-    const tag = line.slice(0, 2);
-    const text = line.slice(2);
-    if (tag !== 'g ' && tag !== 'a ') return;
+  private line(stream: LoopStream, text: string): void {
     if (text.startsWith(`${LOOP_END} `)) {
       this.options.onEnd(Number(text.slice(LOOP_END.length + 1)), this.complaint.join('\n').trim());
       return;
     }
-    if (tag === 'a ') {
+    if (stream === 'apps') {
       if (text.startsWith('GPU-') || text.startsWith('MIG-')) this.apps.push({ at: this.now(), row: text });
       else this.complaint.push(text);
       return;
     }
     const index = GPU_ROW.exec(text)?.[1];
     if (index === undefined) {
+      // A login banner comes before the first round; later, this is nvidia-smi saying why it stops.
       this.complaint.push(text);
       return;
     }

@@ -109,8 +109,9 @@ export class GpuLoop {
       onEnd: (code, output) => this.close(`nvidia-smi's loop ended (exit ${code})${output ? `: ${output.split('\n')[0]}` : ''}`),
     });
     lease.channel.setEncoding('utf8');
-    lease.channel.on('data', (chunk: string) => reader.push(chunk));
-    lease.channel.stderr.resume();
+    lease.channel.stderr.setEncoding('utf8');
+    lease.channel.on('data', (chunk: string) => reader.push('gpu', chunk));
+    lease.channel.stderr.on('data', (chunk: string) => reader.push('apps', chunk));
     lease.channel.on('close', () => this.close('the loop channel closed'));
     lease.channel.on('error', () => this.close('the loop channel failed'));
   }

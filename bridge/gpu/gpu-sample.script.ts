@@ -170,20 +170,20 @@ export function sampleCommand(options: SampleScriptOptions): string {
   return command;
 }
 
-/** The line a loop's wrapper prints when its nvidia-smi ends: `<tag> <LOOP_END> <exit code>`. */
+/** The line a loop prints when its nvidia-smi ends: `<LOOP_END> <exit code>`. */
 export const LOOP_END = `${MARKER} exit`;
 
 /**
  * The command of a loop-mode channel: the GPU and the compute-apps query each run ONCE in nvidia-smi's
- * own loop (-lms), so NVML loads once instead of on every sample. Their lines are tagged "g " and "a " by
- * a shell read loop (one printf per line, so the two streams interleave by whole lines), and each ends
+ * own loop (-lms), so NVML loads once instead of on every sample. The GPU loop writes to the channel's
+ * stdout and the apps loop to its stderr, so nvidia-smi's own writes (one per round) go out as they are:
+ * no shell loop per line on the host, and one SSH packet per round and stream for the bridge. Each ends
  * with a LOOP_END line carrying nvidia-smi's exit code (loop mode refused, a field rejected, driver gone).
  */
 export function loopCommand(intervalMs: number): string {
   const ms = Math.max(1, Math.round(intervalMs));
   const query = `--format=csv,noheader,nounits -lms ${ms}`;
-  const tagged = (tag: string, what: string): string =>
-    `{ nvidia-smi ${what} ${query} 2>&1; echo "${LOOP_END} $?"; } | while IFS= read -r l; do printf "${tag} %s\\n" "$l"; done`;
+  const loop = (what: string): string => `{ nvidia-smi ${what} ${query} 2>&1; echo "${LOOP_END} $?"; }`;
   const prelude = [
     // The bridge ends a loop with a TERM on the channel, which sshd gives to this shell alone: pass it on to
     // the whole group (sshd made the command a session of its own), so a wedged nvidia-smi does not linger.
@@ -193,7 +193,7 @@ export function loopCommand(intervalMs: number): string {
     'PATH="$PATH:/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib"',
     'export PATH',
   ];
-  const script = `${prelude.join('; ')}; ${tagged('g', `--query-gpu=${GPU_QUERY_FIELDS.join(',')}`)} & ${tagged('a', `--query-compute-apps=${APP_QUERY_FIELDS.join(',')}`)} & wait`;
+  const script = `${prelude.join('; ')}; ${loop(`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`)} & ${loop(`--query-compute-apps=${APP_QUERY_FIELDS.join(',')}`)} >&2 & wait`;
   // SECURITY: built from constants and one integer only, without a single quote (as sampleCommand).
   if (script.includes("'")) throw new Error('the GPU loop script must not contain a single quote');
   return `/bin/sh -c '${script}'`;
