@@ -69,7 +69,7 @@ export class GpuLoop {
     return { status: 'ok', gpus, source: 'query', nextMode: 'query' };
   }
 
-  close(why = 'nobody watches'): void {
+  close(why: string): void {
     if (this.ended) return;
     this.ended = true;
     const lease = this.lease;

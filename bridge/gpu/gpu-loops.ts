@@ -28,7 +28,7 @@ export class GpuLoops {
     if (mode !== 'query' || !isStreamTarget(target) || !this.wanted(poller) || intervalMs === null) return Promise.resolve(null);
     let loop = this.loops.get(poller);
     if (loop && loop.intervalMs !== intervalMs) {
-      loop.close('the watch interval changed');
+      this.stop(poller, 'the watch interval changed');
       loop = undefined;
     }
     if (!loop) {
@@ -42,17 +42,24 @@ export class GpuLoops {
 
   /** Watchers or activity changed: a loop nobody watches any more stops now, not at its next sample. */
   reconcile(poller: GpuPoller): void {
-    if (!this.wanted(poller)) this.loops.get(poller)?.close();
+    if (!this.wanted(poller)) this.stop(poller, 'nobody watches');
   }
 
   /** The poller is gone (session disconnected): forget it. */
   forget(poller: GpuPoller): void {
-    this.loops.get(poller)?.close('the session went away');
+    this.stop(poller, 'the session went away');
     this.ended.delete(poller);
   }
 
   close(): void {
-    for (const loop of this.loops.values()) loop.close('the bridge is stopping');
+    for (const poller of [...this.loops.keys()]) this.stop(poller, 'the bridge is stopping');
+  }
+
+  /** A stop on purpose: out of the map first, so onEnd does not count it as the loop failing. */
+  private stop(poller: GpuPoller, why: string): void {
+    const loop = this.loops.get(poller);
+    this.loops.delete(poller);
+    loop?.close(why);
   }
 
   private wanted(poller: GpuPoller): boolean {
@@ -62,7 +69,6 @@ export class GpuLoops {
   private onEnd(poller: GpuPoller, loop: GpuLoop, why: string): void {
     if (this.loops.get(poller) !== loop) return;
     this.loops.delete(poller);
-    if (why === 'nobody watches' || why === 'the watch interval changed') return;
     this.ended.set(poller, { at: this.now(), worked: loop.batches > 0 });
     this.logger.debug({ event: 'gpu.loop_ended', user_id: poller.userId, session_id: poller.sessionId, rounds: loop.batches, why }, 'gpu loop ended');
   }

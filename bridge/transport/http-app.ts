@@ -1,7 +1,6 @@
 // The express application: request ids, request logs, CORS, JSON bodies, auth, the routes, the docs,
 // and the single error handler. This folder is the only code that knows express.
 import crypto from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import swaggerUiDist from 'swagger-ui-dist';
 import { z } from 'zod';
@@ -168,17 +167,12 @@ function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: s
   return result.data;
 }
 
-/** Owner requests are never revoked: one shared signal instead of an AbortController per request. */
-const NEVER_ABORTED = new AbortController().signal;
-// Every concurrent command of an owner listens on it; they remove their listener when they finish.
-setMaxListeners(0, NEVER_ABORTED);
-
 /**
  * A device's request is tracked until its answer closes. Revoking the device aborts the signal: work that
  * takes it (commands) stops and answers the reason, and an answer already streaming (a download) is cut.
  */
 function trackDeviceWork(principal: Principal | null, deviceWork: AbortRegistry, res: Response): AbortSignal {
-  if (principal?.kind !== 'device') return NEVER_ABORTED;
+  if (principal?.kind !== 'device') return new AbortController().signal;
   const work = deviceWork.track(principal.deviceId);
   res.once('close', work.done);
   work.signal.addEventListener('abort', () => {
