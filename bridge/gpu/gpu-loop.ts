@@ -13,6 +13,7 @@ export interface GpuStreamTarget extends GpuExecTarget {
   openStream(command: string): Promise<LeasedChannel<ClientChannel>>;
 }
 
+/** SSH sessions can; the VPN container target cannot (its samples stay one exec each). */
 export const isStreamTarget = (target: GpuExecTarget): target is GpuStreamTarget => typeof (target as Partial<GpuStreamTarget>).openStream === 'function';
 
 export interface GpuLoopOptions {
@@ -44,10 +45,6 @@ export class GpuLoop {
     this.intervalMs = options.intervalMs;
     this.mode = options.mode;
     void this.start();
-  }
-
-  get running(): boolean {
-    return !this.ended;
   }
 
   /**
