@@ -135,14 +135,7 @@ async function main(): Promise<void> {
     await rewatch();
     await sleep(5000);
     const watched = await measure(pid, CPU_SECONDS, () => events);
-    // A driver that rejects a field: one exec finds out, then the XML fallback runs in loop mode.
-    shellFake.rejectLoop(false);
     shellFake.rejectQueries(true);
-    await sleep(8000);
-    const watchedXmlLoop = await measure(pid, XML_CPU_SECONDS, () => events);
-    // And where loop mode is refused too: the XML fallback by exec.
-    shellFake.rejectLoop(true);
-    await rewatch();
     await sleep(5000);
     const watchedXml = await measure(pid, XML_CPU_SECONDS, () => events);
 
@@ -155,8 +148,7 @@ async function main(): Promise<void> {
         ['connected, nobody watching', idle.seconds, 0, idle.percent, '-', '-'],
         row('watched at 2000 ms, CSV in loop mode (one nvidia-smi per query)', watchedLoop),
         row('watched at 2000 ms, CSV, one exec per sample (no loop mode)', watched),
-        row('watched at 2000 ms, XML fallback in loop mode (-q -x -lms, trimmed on the host)', watchedXmlLoop),
-        row('watched at 2000 ms, XML fallback, one exec per sample (228 KB cut to 6 KB)', watchedXml),
+        row('watched at 2000 ms, XML fallback (-q -x, 228 KB cut to 6 KB)', watchedXml),
       ],
     );
     console.log(`\n${staleOrError} of ${events} gpu events were stale or in error`);
@@ -164,8 +156,7 @@ async function main(): Promise<void> {
     console.log(`\nbridge p50 / ControlMaster p50 = ${fmt(p50.bridge / p50.control)} (${target('<= 1 (not slower)', p50.bridge <= p50.control)})`);
     console.log(`CPU with ${sessions} watched sessions, CSV loop mode = ${fmt(watchedLoop.percent)}% of one core (${target('< 5%', watchedLoop.percent < 5)})`);
     console.log(`CPU with ${sessions} watched sessions, CSV exec per sample = ${fmt(watched.percent)}% of one core (${target('< 5%', watched.percent < 5)})`);
-    console.log(`CPU with ${sessions} watched sessions, XML fallback in loop mode = ${fmt(watchedXmlLoop.percent)}% of one core (${target('< 5%', watchedXmlLoop.percent < 5)})`);
-    console.log(`CPU with ${sessions} watched sessions, XML fallback by exec = ${fmt(watchedXml.percent)}% of one core (${target('< 5%', watchedXml.percent < 5)})`);
+    console.log(`CPU with ${sessions} watched sessions, XML fallback = ${fmt(watchedXml.percent)}% of one core (${target('< 5%', watchedXml.percent < 5)})`);
   } finally {
     for (const socket of sockets) socket.close();
     client.close();

@@ -19,7 +19,7 @@ export function installShellFake(dir: string, nodeFake: ReturnType<typeof instal
   const script = [
     '#!/bin/sh',
     // Loop mode: the answer every N ms (the last argument) from one process, as nvidia-smi -lms does.
-    `case "$*" in *-lms*) if [ -e ${noLoop} ]; then echo "Invalid combination of input arguments."; exit 2; fi; for a; do ms=$a; done; s=$(echo "$ms" | awk '{ printf "%.3f", $1 / 1000 }'); f=${dir}/log.xml; case "$*" in *--query-gpu=*) f=${dir}/gpu.csv ;; *--query-compute-apps=*) f=${dir}/apps.csv ;; esac; while :; do case "$*" in *--query-gpu=*) if [ -e ${flag} ]; then printf 'Field "power.draw" is not a valid field to query.\\n\\n'; exit 2; fi ;; esac; cat $f; sleep $s; done ;; esac`,
+    `case "$*" in *-lms*) if [ -e ${noLoop} ]; then echo "Invalid combination of input arguments."; exit 2; fi; for a; do ms=$a; done; s=$(echo "$ms" | awk '{ printf "%.3f", $1 / 1000 }'); f=${dir}/apps.csv; case "$*" in *--query-gpu=*) f=${dir}/gpu.csv ;; esac; while :; do cat $f; sleep $s; done ;; esac`,
     `case "$*" in`,
     `  *--query-gpu=*) if [ -e ${flag} ]; then printf 'Field "power.draw" is not a valid field to query.\\n\\n'; exit 2; fi; cat ${dir}/gpu.csv ;;`,
     `  *--query-compute-apps=*) cat ${dir}/apps.csv ;;`,
