@@ -1,11 +1,9 @@
-// Reads the streams of a loop-mode channel: loopCommand's --query-gpu rounds on stdout and
-// --query-compute-apps rounds on stderr, or xmlLoopCommand's documents; each ends in a LOOP_END line.
-// Either way: one batch of GPUs per round.
+// Reads the two streams of a loop-mode channel (loopCommand): --query-gpu rounds on stdout,
+// --query-compute-apps rounds on stderr, each ending in a LOOP_END line; turns them into one batch of GPUs
+// per round.
 import type { Gpu } from '../contracts/gpu.js';
-import { errorMessage } from '../core/errors.js';
 import { gpusFromCsv, parseNvidiaCsv, processesFromCsv } from './gpu-csv.parser.js';
 import { APP_QUERY_FIELDS, GPU_QUERY_FIELDS, LOOP_END } from './gpu-sample.script.js';
-import { parseGpuXml } from './gpu-xml.parser.js';
 
 export interface LoopBatch {
   at: number;
@@ -98,45 +96,5 @@ export class GpuLoopReader {
       byUuid.get(gpu_uuid)?.processes.push(process);
     }
     this.options.onBatch({ at, gpus });
-  }
-}
-
-/** The XML loop's stdout (xmlLoopCommand): one trimmed `nvidia_smi_log` document per round. */
-export class GpuXmlLoopReader {
-  private partial = '';
-  private document: string[] | null = null;
-  private complaint: string[] = [];
-  private readonly now: () => number;
-
-  constructor(private readonly options: LoopReaderOptions) {
-    this.now = options.now ?? Date.now;
-  }
-
-  push(stream: LoopStream, chunk: string): void {
-    if (stream !== 'gpu') return;
-    const lines = (this.partial + chunk).split('\n');
-    this.partial = lines.pop()!;
-    for (const line of lines) this.line(line.replace(/\r$/, ''));
-  }
-
-  private line(text: string): void {
-    if (text.startsWith(`${LOOP_END} `)) {
-      this.options.onEnd(Number(text.slice(LOOP_END.length + 1)), this.complaint.join('\n').trim());
-      return;
-    }
-    if (text.startsWith('<nvidia_smi_log')) this.document = [];
-    if (this.document === null) {
-      if (!text.startsWith('<')) this.complaint.push(text);
-      return;
-    }
-    this.document.push(text);
-    if (text !== '</nvidia_smi_log>') return;
-    const xml = this.document.join('\n');
-    this.document = null;
-    try {
-      this.options.onBatch({ at: this.now(), gpus: parseGpuXml(xml).gpus });
-    } catch (error) {
-      this.complaint.push(errorMessage(error));
-    }
   }
 }

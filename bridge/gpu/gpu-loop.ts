@@ -3,9 +3,9 @@
 import type { ClientChannel } from 'ssh2';
 import { errorMessage } from '../core/errors.js';
 import type { LeasedChannel } from '../ssh/ssh-session.js';
-import { GpuLoopReader, GpuXmlLoopReader, type LoopBatch } from './gpu-loop.reader.js';
+import { GpuLoopReader, type LoopBatch } from './gpu-loop.reader.js';
 import { parseOwners, type SampleOutcome } from './gpu-sample.parser.js';
-import { loopCommand, xmlLoopCommand, type SampleMode } from './gpu-sample.script.js';
+import { loopCommand } from './gpu-sample.script.js';
 import type { GpuExecTarget } from './gpu-sampler.js';
 
 /** A target that can also keep a command running as a stream (an SSH session). */
@@ -18,8 +18,6 @@ export const isStreamTarget = (target: GpuExecTarget): target is GpuStreamTarget
 
 export interface GpuLoopOptions {
   target: GpuStreamTarget;
-  /** query: the two CSV loops; xml: the -q -x loop (a host that rejected a query field). */
-  mode: SampleMode;
   intervalMs: number;
   timeoutMs: number;
   /** The loop ended (or could not start); its `batches` say whether it ever delivered a round. */
@@ -30,7 +28,6 @@ const PS_OUTPUT_LIMIT = 64 * 1024;
 
 export class GpuLoop {
   readonly intervalMs: number;
-  readonly mode: SampleMode;
   /** Rounds read so far; the poller gets each at most once. */
   batches = 0;
   private latest: LoopBatch | null = null;
@@ -43,7 +40,6 @@ export class GpuLoop {
 
   constructor(private readonly options: GpuLoopOptions) {
     this.intervalMs = options.intervalMs;
-    this.mode = options.mode;
     void this.start();
   }
 
@@ -60,14 +56,14 @@ export class GpuLoop {
       if (arrived === 'timeout') {
         // A wedged loop stays wedged: end it, so the next samples run under `timeout` in an exec of their own.
         this.close('no round within the sample timeout');
-        return { status: 'failed', error: `nvidia-smi did not answer within ${this.options.timeoutMs / 1000} s (the driver may be wedged)`, timedOut: true, nextMode: this.mode };
+        return { status: 'failed', error: `nvidia-smi did not answer within ${this.options.timeoutMs / 1000} s (the driver may be wedged)`, timedOut: true, nextMode: 'query' };
       }
     }
     this.delivered = this.batches;
     const gpus = this.latest.gpus;
     await this.nameOwners(gpus.flatMap((gpu) => gpu.processes.map((p) => p.pid)));
     for (const gpu of gpus) for (const process of gpu.processes) process.user = this.owners.get(process.pid) ?? null;
-    return { status: 'ok', gpus, source: this.mode, nextMode: this.mode };
+    return { status: 'ok', gpus, source: 'query', nextMode: 'query' };
   }
 
   close(why: string): void {
@@ -90,7 +86,7 @@ export class GpuLoop {
   private async start(): Promise<void> {
     let lease: LeasedChannel<ClientChannel>;
     try {
-      lease = await this.options.target.openStream(this.mode === 'xml' ? xmlLoopCommand(this.intervalMs) : loopCommand(this.intervalMs));
+      lease = await this.options.target.openStream(loopCommand(this.intervalMs));
     } catch (error) {
       this.close(`the loop channel did not open: ${errorMessage(error)}`);
       return;
@@ -100,7 +96,7 @@ export class GpuLoop {
       return;
     }
     this.lease = lease;
-    const reader = new (this.mode === 'xml' ? GpuXmlLoopReader : GpuLoopReader)({
+    const reader = new GpuLoopReader({
       intervalMs: this.intervalMs,
       onBatch: (batch) => {
         this.latest = batch;

@@ -170,16 +170,6 @@ export function sampleCommand(options: SampleScriptOptions): string {
   return command;
 }
 
-const LOOP_PRELUDE = [
-  // The bridge ends a loop with a TERM on the channel, which sshd gives to this shell alone: pass it on to
-  // the whole group (sshd made the command a session of its own), so a wedged nvidia-smi does not linger.
-  'trap "trap - TERM; kill 0" TERM HUP',
-  'LC_ALL=C',
-  'export LC_ALL',
-  'PATH="$PATH:/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib"',
-  'export PATH',
-];
-
 /** The line a loop prints when its nvidia-smi ends: `<LOOP_END> <exit code>`. */
 export const LOOP_END = `${MARKER} exit`;
 
@@ -194,22 +184,16 @@ export function loopCommand(intervalMs: number): string {
   const ms = Math.max(1, Math.round(intervalMs));
   const query = `--format=csv,noheader,nounits -lms ${ms}`;
   const loop = (what: string): string => `{ nvidia-smi ${what} ${query} 2>&1; echo "${LOOP_END} $?"; }`;
-  const script = `${LOOP_PRELUDE.join('; ')}; ${loop(`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`)} & ${loop(`--query-compute-apps=${APP_QUERY_FIELDS.join(',')}`)} >&2 & wait`;
-  // SECURITY: built from constants and one integer only, without a single quote (as sampleCommand).
-  if (script.includes("'")) throw new Error('the GPU loop script must not contain a single quote');
-  return `/bin/sh -c '${script}'`;
-}
-
-/**
- * The XML fallback in loop mode: one `nvidia-smi -q -x -lms` whose documents are trimmed on the host as
- * the one-shot script trims them (sed -u and grep --line-buffered pass each line on at once). A host
- * whose sed or grep lacks those options ends the loop without a document: it is sampled by exec.
- */
-export function xmlLoopCommand(intervalMs: number): string {
-  const ms = Math.max(1, Math.round(intervalMs));
-  // Lines that are not XML (nvidia-smi saying why it stops) pass too, for the bridge to report.
-  const trim = `sed -u ${UNREAD_XML_BLOCKS.map((tag) => `-e "/<${tag}>$/,/<\\/${tag}>/d"`).join(' ')} -e "s/^[[:space:]]*//" | grep --line-buffered -E "^<(/)?(${READ_XML_TAGS.join('|')})( [^>]*)?>|^[^<]"`;
-  const script = `${LOOP_PRELUDE.join('; ')}; { nvidia-smi -q -x -lms ${ms} 2>&1 | ${trim}; echo "${LOOP_END} $?"; } & wait`;
+  const prelude = [
+    // The bridge ends a loop with a TERM on the channel, which sshd gives to this shell alone: pass it on to
+    // the whole group (sshd made the command a session of its own), so a wedged nvidia-smi does not linger.
+    'trap "trap - TERM; kill 0" TERM HUP',
+    'LC_ALL=C',
+    'export LC_ALL',
+    'PATH="$PATH:/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib"',
+    'export PATH',
+  ];
+  const script = `${prelude.join('; ')}; ${loop(`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`)} & ${loop(`--query-compute-apps=${APP_QUERY_FIELDS.join(',')}`)} >&2 & wait`;
   // SECURITY: built from constants and one integer only, without a single quote (as sampleCommand).
   if (script.includes("'")) throw new Error('the GPU loop script must not contain a single quote');
   return `/bin/sh -c '${script}'`;

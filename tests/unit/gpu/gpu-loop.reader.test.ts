@@ -2,7 +2,7 @@
 // index, processes joined by GPU uuid, lines cut across chunks, the apps window, the end line with
 // nvidia-smi's complaint.
 import { describe, expect, it } from 'vitest';
-import { GpuLoopReader, GpuXmlLoopReader, type LoopBatch } from '../../../bridge/gpu/gpu-loop.reader.js';
+import { GpuLoopReader, type LoopBatch } from '../../../bridge/gpu/gpu-loop.reader.js';
 import { LOOP_END } from '../../../bridge/gpu/gpu-sample.script.js';
 
 const row = (index: number, util: number) => `${index}, GPU-${index}, Tesla T4, ${util}, 1, 100, 15360, 40, 26.5, 70.00, [N/A], P0, 1590`;
@@ -66,27 +66,5 @@ describe('GpuLoopReader', () => {
     // The second row closes the first round, and (one GPU per round now known) its own.
     expect(batches.map((b) => b.gpus[0]!.utilization_gpu_pct)).toEqual([1, 2]);
     expect(ends).toEqual([]);
-  });
-});
-
-describe('GpuXmlLoopReader', () => {
-  const doc = (used: number) =>
-    ['<nvidia_smi_log>', '<attached_gpus>1</attached_gpus>', '<gpu id="0">', '<product_name>Tesla T4</product_name>', '<uuid>GPU-0</uuid>',
-      '<fb_memory_usage>', '<total>15360 MiB</total>', `<used>${used} MiB</used>`, '</fb_memory_usage>',
-      '<processes>', '<process_info>', '<pid>42</pid>', '<type>C</type>', '<process_name>python</process_name>', '<used_memory>100 MiB</used_memory>', '</process_info>', '</processes>',
-      '</gpu>', '</nvidia_smi_log>'].join('\n') + '\n';
-
-  it('gives one batch per document, split anywhere across chunks, and the end with the complaint', () => {
-    const batches: LoopBatch[] = [];
-    const ends: Array<[number, string]> = [];
-    const r = new GpuXmlLoopReader({ intervalMs: 500, onBatch: (b) => batches.push(b), onEnd: (code, output) => ends.push([code, output]) });
-    const text = doc(100) + doc(200);
-    for (let i = 0; i < text.length; i += 37) r.push('gpu', text.slice(i, i + 37));
-    expect(batches.map((b) => b.gpus.map((g) => [g.name, g.memory_used_mib, g.processes.map((p) => p.pid)]))).toEqual([
-      [['Tesla T4', 100, [42]]],
-      [['Tesla T4', 200, [42]]],
-    ]);
-    r.push('gpu', `Unable to determine the device handle for GPU 0000:00:1E.0: Unknown Error\n${LOOP_END} 0\n`);
-    expect(ends).toEqual([[0, 'Unable to determine the device handle for GPU 0000:00:1E.0: Unknown Error']]);
   });
 });
