@@ -1,7 +1,8 @@
 // GPU sampling: one sample's round trip through the bridge (GET /api/gpu) against the same command through
 // an OpenSSH ControlMaster connection, in one run on one loopback sshd; then the bridge process's CPU
-// with 100 sessions (20 users x 5) watched over socket.io at the default interval, on the CSV path and
-// on the XML fallback. The host plays an 8-GPU node (a real V100S capture) with a shell fake that
+// with 100 sessions (20 users x 5) watched over socket.io at the default interval: nvidia-smi's loop
+// mode (the default for watched sessions), one exec per sample (hosts without loop mode), and the XML
+// fallback. The host plays an 8-GPU node (a real V100S capture) with a shell fake that
 // prints pre-rendered answers, so the host's own cost stays small and the figures are the bridge's.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,11 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { GpuSnapshot } from '../bridge/contracts/gpu.js';
-import { APP_QUERY_FIELDS, GPU_QUERY_FIELDS, sampleCommand } from '../bridge/gpu/gpu-sample.script.js';
+import { sampleCommand } from '../bridge/gpu/gpu-sample.script.js';
 import { startSshd } from '../tests/integration/helpers/sshd.js';
 import { ensureTestAccount, FIXTURE_DIR } from '../tests/integration/helpers/test-account.js';
 import { startBridgeChild } from '../tests/integration/server-child.js';
 import { installFakeNvidiaSmi } from '../tests/fixtures/fake-nvidia-smi/install.js';
+import { installShellFake } from './shell-nvidia-smi.js';
 import { fmt, JsonClient, opensshOptions, percentile, printTable, run, target, type BenchRig } from './ssh-bench-kit.js';
 
 const CAPTURE = 'xml-tesla-v100s-pcie-32gb-8gpu-procs-datakit.xml';
@@ -23,27 +25,6 @@ const SESSIONS_PER_USER = 5;
 const CPU_SECONDS = Number(process.env.BENCH_GPU_CPU_SECONDS ?? 30);
 const XML_CPU_SECONDS = Number(process.env.BENCH_GPU_XML_CPU_SECONDS ?? 20);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-
-/** A shell nvidia-smi printing answers rendered once by the real-capture fake (or rejecting the CSV query). */
-function installShellFake(dir: string, nodeFake: ReturnType<typeof installFakeNvidiaSmi>): { rejectQueries(on: boolean): void } {
-  const env = { ...process.env, FAKE_NVIDIA_SMI_CONTROL: path.join(nodeFake.dir, 'control.json') };
-  const render = (args: string[]) => execFileSync(path.join(nodeFake.binDir, 'nvidia-smi'), args, { env });
-  fs.writeFileSync(path.join(dir, 'gpu.csv'), render([`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits']));
-  fs.writeFileSync(path.join(dir, 'apps.csv'), render([`--query-compute-apps=${APP_QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits']));
-  fs.writeFileSync(path.join(dir, 'log.xml'), render(['-q', '-x']));
-  const flag = path.join(dir, 'reject');
-  const script = [
-    '#!/bin/sh',
-    `case "$*" in`,
-    `  *--query-gpu=*) if [ -e ${flag} ]; then printf 'Field "power.draw" is not a valid field to query.\\n\\n'; exit 2; fi; cat ${dir}/gpu.csv ;;`,
-    `  *--query-compute-apps=*) cat ${dir}/apps.csv ;;`,
-    `  *) cat ${dir}/log.xml ;;`,
-    'esac',
-  ].join('\n');
-  fs.writeFileSync(path.join(dir, 'nvidia-smi'), `${script}\n`, { mode: 0o755 });
-  for (const name of ['gpu.csv', 'apps.csv', 'log.xml']) fs.chmodSync(path.join(dir, name), 0o644);
-  return { rejectQueries: (on) => (on ? fs.writeFileSync(flag, '') : fs.rmSync(flag, { force: true })) };
-}
 
 /** CPU seconds (user, system) the process has used, from /proc. */
 function cpuSeconds(pid: number): { user: number; system: number } {
@@ -61,7 +42,9 @@ async function main(): Promise<void> {
   const shellFake = installShellFake(fakeDir, nodeFake);
   const sshd = await startSshd({ extraConfig: [`SetEnv PATH=${fakeDir}:/usr/bin:/bin`] });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-'));
-  const bridge = await startBridgeChild({ dataDir, env: { SSH_MAX_SESSIONS_PER_USER: String(SESSIONS_PER_USER) } });
+  // BENCH_BRIDGE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bridge process alone.
+  const nodeArgs = process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const bridge = await startBridgeChild({ dataDir, env: { SSH_MAX_SESSIONS_PER_USER: String(SESSIONS_PER_USER) }, nodeArgs });
   const client = new JsonClient(bridge.baseUrl, bridge.token);
   const ctlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-ctl-'));
   const sockets: Socket[] = [];
@@ -136,6 +119,20 @@ async function main(): Promise<void> {
         );
       }
     }
+    const rewatch = async (): Promise<void> => {
+      for (const [i, socket] of sockets.entries()) {
+        for (const id of sessionIds) {
+          const payload = { user_id: users[i], session_id: id };
+          await new Promise<void>((resolve) => socket.emit('gpu:unwatch', payload, () => resolve()));
+          await new Promise<void>((resolve) => socket.emit('gpu:watch', payload, () => resolve()));
+        }
+      }
+    };
+    await sleep(5000);
+    const watchedLoop = await measure(pid, CPU_SECONDS, () => events);
+    // Hosts without loop mode: re-watch so every session's loop is tried again, refused, and sampled by exec.
+    shellFake.rejectLoop(true);
+    await rewatch();
     await sleep(5000);
     const watched = await measure(pid, CPU_SECONDS, () => events);
     shellFake.rejectQueries(true);
@@ -143,26 +140,23 @@ async function main(): Promise<void> {
     const watchedXml = await measure(pid, XML_CPU_SECONDS, () => events);
 
     const sessions = USERS * SESSIONS_PER_USER;
+    const row = (label: string, m: Measured) => [label, m.seconds, m.rate, m.percent, m.perSampleMs, `${Math.round(m.systemShare * 100)}%`];
     printTable(
       `Bridge process CPU, ${sessions} sessions (${USERS} users x ${SESSIONS_PER_USER}) on one loopback sshd, 8 GPUs each`,
       ['phase', 'seconds', 'samples/s', 'CPU % of one core', 'CPU ms per sample', 'kernel share'],
       [
         ['connected, nobody watching', idle.seconds, 0, idle.percent, '-', '-'],
-        [`watched at 2000 ms, CSV path`, watched.seconds, watched.rate, watched.percent, watched.perSampleMs, `${Math.round(watched.systemShare * 100)}%`],
-        [
-          `watched at 2000 ms, XML fallback (-q -x, 228 KB)`,
-          watchedXml.seconds,
-          watchedXml.rate,
-          watchedXml.percent,
-          watchedXml.perSampleMs,
-          `${Math.round(watchedXml.systemShare * 100)}%`,
-        ],
+        row('watched at 2000 ms, CSV in loop mode (one nvidia-smi per query)', watchedLoop),
+        row('watched at 2000 ms, CSV, one exec per sample (no loop mode)', watched),
+        row('watched at 2000 ms, XML fallback (-q -x, 228 KB cut to 6 KB)', watchedXml),
       ],
     );
     console.log(`\n${staleOrError} of ${events} gpu events were stale or in error`);
     console.log(`expected samples/s at the default interval: ${sessions / 2}`);
     console.log(`\nbridge p50 / ControlMaster p50 = ${fmt(p50.bridge / p50.control)} (${target('<= 1 (not slower)', p50.bridge <= p50.control)})`);
-    console.log(`CPU with ${sessions} watched sessions, CSV path = ${fmt(watched.percent)}% of one core (${target('< 5%', watched.percent < 5)})`);
+    console.log(`CPU with ${sessions} watched sessions, CSV loop mode = ${fmt(watchedLoop.percent)}% of one core (${target('< 5%', watchedLoop.percent < 5)})`);
+    console.log(`CPU with ${sessions} watched sessions, CSV exec per sample = ${fmt(watched.percent)}% of one core (${target('< 5%', watched.percent < 5)})`);
+    console.log(`CPU with ${sessions} watched sessions, XML fallback = ${fmt(watchedXml.percent)}% of one core (${target('< 5%', watchedXml.percent < 5)})`);
   } finally {
     for (const socket of sockets) socket.close();
     client.close();

@@ -4,7 +4,9 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
+import { Client } from 'ssh2';
 import { ensureTestAccount, FIXTURE_DIR, type TestAccount } from '../tests/integration/helpers/test-account.js';
 import { startSshd, type Sshd } from '../tests/integration/helpers/sshd.js';
 import { startBridgeChild, type BridgeChild } from '../tests/integration/server-child.js';
@@ -19,10 +21,12 @@ export interface BenchRig {
 
 /** One sshd, one bridge process (its own data dir), and a client with the owner token. */
 export async function startRig(env: Record<string, string> = {}): Promise<BenchRig> {
+  // BENCH_BRIDGE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bridge process alone.
+  const nodeArgs = process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const account = ensureTestAccount(FIXTURE_DIR);
   const sshd = await startSshd();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-'));
-  const bridge = await startBridgeChild({ dataDir, env });
+  const bridge = await startBridgeChild({ dataDir, env, nodeArgs });
   const client = new JsonClient(bridge.baseUrl, bridge.token);
   return {
     account,
@@ -46,6 +50,31 @@ export function connectSession(rig: BenchRig, userId: string, sessionId = 'defau
     port: rig.sshd.port,
     username: rig.account.username,
     private_key: rig.account.privateKey,
+  });
+}
+
+/** ssh2 alone on its own connection to the rig's sshd, set up as the bridge sets its own (Nagle off): the floor. */
+export function rawSsh2(rig: BenchRig): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    const sock = net.connect({ host: '127.0.0.1', port: rig.sshd.port });
+    sock.setNoDelay(true);
+    client.once('ready', () => resolve(client)).once('error', reject);
+    client.connect({ sock, username: rig.account.username, privateKey: rig.account.privateKey });
+  });
+}
+
+/** One command on a fresh channel of `client`, resolved when the channel closes (as the bridge answers). */
+export function rawExec(client: Client, command: string): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (error, channel) => {
+      if (error) return reject(error);
+      let code: number | null = null;
+      channel.on('exit', (exitCode: number | null) => (code = exitCode));
+      channel.on('data', () => undefined);
+      channel.stderr.on('data', () => undefined);
+      channel.on('close', () => resolve(code));
+    });
   });
 }
 

@@ -1,10 +1,11 @@
-// Command latency and throughput: POST /api/terminal/bastion/run against OpenSSH with a ControlMaster
-// socket and a fresh `ssh` per command, all on one loopback sshd in one run; then commands/s with
-// 5 sessions x 20 users at once. Prints tables and the ratios the issue sets as targets.
+// Command latency and throughput: POST /api/terminal/bastion/run against ssh2 alone on an open connection
+// (the floor, interleaved round by round), OpenSSH with a ControlMaster socket and a fresh `ssh` per
+// command, all on one loopback sshd in one run; then commands/s with 5 sessions x 20 users at once.
+// Prints tables and the ratios the issue sets as targets.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connectSession, fmt, opensshOptions, percentile, printTable, run, startRig, target, timeSequential } from './ssh-bench-kit.js';
+import { connectSession, fmt, opensshOptions, percentile, printTable, rawExec, rawSsh2, run, startRig, target, timeSequential } from './ssh-bench-kit.js';
 
 const BRIDGE_RUNS = Number(process.env.BENCH_BRIDGE_RUNS ?? 500);
 const CONTROL_RUNS = Number(process.env.BENCH_CONTROL_RUNS ?? 200);
@@ -14,7 +15,8 @@ const SESSIONS_PER_USER = 5;
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 10);
 
 async function main(): Promise<void> {
-  const rig = await startRig({ SSH_MAX_SESSIONS_PER_USER: String(SESSIONS_PER_USER) });
+  // At the default log level (info): every command writes its log line and its audit entry, as in use.
+  const rig = await startRig({ SSH_MAX_SESSIONS_PER_USER: String(SESSIONS_PER_USER), VIGILINK_LOG_LEVEL: 'info' });
   const ctlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-ctl-'));
   const ssh = opensshOptions(rig);
   const host = `${rig.account.username}@127.0.0.1`;
@@ -24,7 +26,11 @@ async function main(): Promise<void> {
       const body = await rig.client.ok('POST', '/api/terminal/bastion/run', { user_id: userId, command: 'true', session_id: sessionId });
       if (body.exit_code !== 0) throw new Error(`true exited with ${body.exit_code}`);
     };
-    const bridge = await timeSequential(BRIDGE_RUNS, 50, () => runTrue('bench'));
+    const raw = await rawSsh2(rig);
+    const { bridge, floor } = await timeInterleaved(BRIDGE_RUNS, 50, () => runTrue('bench'), async () => {
+      if ((await rawExec(raw, 'true')) !== 0) throw new Error('true failed over ssh2 alone');
+    });
+    raw.end();
 
     const ctl = path.join(ctlDir, 'ctl');
     const master = [...ssh, '-S', ctl, '-o', 'ControlMaster=auto', '-o', 'ControlPersist=120'];
@@ -40,6 +46,7 @@ async function main(): Promise<void> {
       ['path', 'runs', 'p50', 'p99', 'p50 vs bridge'],
       [
         ['bridge POST /api/terminal/bastion/run', BRIDGE_RUNS, p50.bridge, percentile(bridge, 99), '1x'],
+        ['ssh2 alone, exec on an open connection (interleaved)', BRIDGE_RUNS, percentile(floor, 50), percentile(floor, 99), `${fmt(percentile(floor, 50) / p50.bridge)}x`],
         ['ssh -S ctl (ControlMaster)', CONTROL_RUNS, p50.control, percentile(control, 99), `${fmt(p50.control / p50.bridge)}x`],
         ['ssh host true (fresh)', FRESH_RUNS, p50.fresh, percentile(fresh, 99), `${fmt(p50.fresh / p50.bridge)}x`],
       ],
@@ -69,12 +76,32 @@ async function main(): Promise<void> {
       [`${USERS} users x ${SESSIONS_PER_USER}`, seconds, completed, completed / seconds],
     ]);
 
-    console.log(`\nbridge p50 / ControlMaster p50 = ${fmt(p50.bridge / p50.control)} (${target('<= 0.7', p50.bridge <= 0.7 * p50.control)})`);
+    const overhead = p50.bridge - percentile(floor, 50);
+    const pairedDiffs = bridge.map((ms, i) => ms - floor[i]!);
+    console.log(`\nbridge p50 - ssh2 alone p50 = ${fmt(overhead)} ms, ratio ${fmt(p50.bridge / percentile(floor, 50))} (${target('<= 0.5 ms', overhead <= 0.5)})`);
+    console.log(`median of the per-round differences (bridge - ssh2 alone, same round) = ${fmt(percentile(pairedDiffs, 50))} ms`);
+    console.log(`bridge p50 / ControlMaster p50 = ${fmt(p50.bridge / p50.control)} (${target('<= 0.7', p50.bridge <= 0.7 * p50.control)})`);
     console.log(`fresh ssh p50 / bridge p50 = ${fmt(p50.fresh / p50.bridge)} (${target('>= 10', p50.fresh >= 10 * p50.bridge)})`);
   } finally {
     await rig.close();
     fs.rmSync(ctlDir, { recursive: true, force: true });
   }
+}
+
+/** The two paths take turns round by round, so both see the same machine load; milliseconds each. */
+async function timeInterleaved(n: number, warmup: number, bridgePath: () => Promise<unknown>, floorPath: () => Promise<unknown>): Promise<{ bridge: number[]; floor: number[] }> {
+  const bridge: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < n + warmup; i++) {
+    const order = i % 2 === 0 ? [bridgePath, floorPath] : [floorPath, bridgePath];
+    for (const once of order) {
+      const start = process.hrtime.bigint();
+      await once();
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (i >= warmup) (once === bridgePath ? bridge : floor).push(ms);
+    }
+  }
+  return { bridge, floor };
 }
 
 await main();

@@ -11,7 +11,7 @@ export function auditCapability(ctx: BridgeContext): Capability {
     routes: auditRoutes(ctx.audit),
     close: async () => {
       stopWatching();
-      await ctx.audit.flush();
+      await ctx.audit.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-// pino logger with secrets redacted by path: whatever shape a log call has, these keys never print.
+// pino logger with secrets redacted by key: whatever shape a log call has, these keys never print.
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
@@ -15,12 +15,42 @@ export const SECRET_KEYS = [
   'Authorization',
   'device_token',
   'owner_token',
+  'cookie',
 ] as const;
 
-const redactPaths = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]).concat([
-  'req.headers.authorization',
-  'req.headers.cookie',
-]);
+const SECRET = new Set<string>(SECRET_KEYS);
+const CENSOR = '[redacted]';
+/** Levels of nesting searched: the top-level object and three below it (`a.b.c.password`). */
+const REDACT_DEPTH = 4;
+
+/**
+ * The object with every secret key's value replaced, up to REDACT_DEPTH levels down; the same object when
+ * it holds none (the usual case, so a log line costs no copy). pino's own `redact` with wildcard paths
+ * ran its redactor over every field of every line: 15x the cost of the line itself, on every command.
+ */
+export function redactSecrets<T>(value: T, depth = REDACT_DEPTH): T {
+  if (depth === 0 || value === null || typeof value !== 'object') return value;
+  let copy: Record<string, unknown> | null = null;
+  const source = value as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    const inner = source[key];
+    const replaced = SECRET.has(key) && inner !== undefined ? CENSOR : redactSecrets(inner, depth - 1);
+    if (replaced === inner) continue;
+    copy ??= cloneShallow(source);
+    copy[key] = replaced;
+  }
+  return (copy ?? value) as T;
+}
+
+/** A shallow copy that keeps an Error an Error (message and stack are not enumerable) and an array an array. */
+function cloneShallow(source: Record<string, unknown>): Record<string, unknown> {
+  if (Array.isArray(source)) return [...source] as unknown as Record<string, unknown>;
+  const copy = Object.create(Object.getPrototypeOf(source) as object) as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(source)) {
+    Object.defineProperty(copy, name, Object.getOwnPropertyDescriptor(source, name)!);
+  }
+  return copy;
+}
 
 export interface LoggerOptions {
   level?: string;
@@ -30,8 +60,13 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const config = {
     level: options.level ?? 'info',
-    redact: { paths: redactPaths, censor: '[redacted]' },
+    // Child bindings (pino applies no log formatter to them) are flat: top-level paths cover them, and
+    // such paths cost nothing on a line that lacks the key. Log objects go through redactSecrets.
+    redact: { paths: [...SECRET_KEYS], censor: CENSOR },
+    formatters: { log: redactSecrets },
     base: { service: 'vigilink-bridge' },
   };
-  return options.destination ? pino(config, options.destination) : pino(config);
+  // stdout is written asynchronously (pino flushes what is left when the process exits): a request's log
+  // line must not hold its answer behind a write to a slow journald or terminal.
+  return pino(config, options.destination ?? pino.destination({ dest: 1, sync: false }));
 }

@@ -77,7 +77,8 @@ export function hostProblem(section: ScriptSection, timeoutSeconds: number): Pro
   return { status: 'failed', timedOut: false, error: `nvidia-smi failed (exit ${rc}): ${firstLine(text) || 'no output'}` };
 }
 
-function parseOwners(text: string): Map<number, string> {
+/** `ps -o pid=,user=` lines as pid -> user. */
+export function parseOwners(text: string): Map<number, string> {
   const owners = new Map<number, string>();
   for (const line of text.split('\n')) {
     const match = /^\s*(\d+)\s+(\S+)\s*$/.exec(line);

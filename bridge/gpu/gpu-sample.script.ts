@@ -55,6 +55,46 @@ const UNREAD_XML_BLOCKS = [
   'gpu_memory_power_readings',
 ];
 
+/**
+ * The elements gpu-xml.parser reads (and their containers). After the unread blocks are cut, only lines
+ * of these stay: a 228 KB answer of 8 GPUs becomes about 6 KB, so the XML fallback costs the bridge
+ * little more than the CSV path. A stray leaf of a cut container (bar1's <used>) lands one level up,
+ * where the parser does not look.
+ */
+const READ_XML_TAGS = [
+  'nvidia_smi_log',
+  'driver_version',
+  'attached_gpus',
+  'gpu',
+  'uuid',
+  'product_name',
+  'utilization',
+  'gpu_util',
+  'memory_util',
+  'fb_memory_usage',
+  'used',
+  'total',
+  'power_readings',
+  'gpu_power_readings',
+  'power_draw',
+  'average_power_draw',
+  'instant_power_draw',
+  'power_limit',
+  'current_power_limit',
+  'fan_speed',
+  'performance_state',
+  'clocks',
+  'sm_clock',
+  'temperature',
+  'gpu_temp',
+  'processes',
+  'process_info',
+  'pid',
+  'type',
+  'process_name',
+  'used_memory',
+];
+
 /** query: CSV first (falls back to XML by itself); xml: this host already rejected a field, go straight to -q -x. */
 export type SampleMode = 'query' | 'xml';
 
@@ -111,7 +151,8 @@ export function sampleCommand(options: SampleScriptOptions): string {
     // The pids (2nd column) as "1,2,3" with shell builtins only: no extra programs on the hot path.
     'if [ $m = query ] && [ $gr = 0 ]; then p=$(printf "%s\\n" "$a" | while IFS=", " read -r u i z; do case $i in *[0-9]) printf "%s," "$i";; esac; done); p=${p%,}; fi',
     'if [ $m = xml ]; then x=$($T nvidia-smi -q -x 2>&1); xr=$?; fi',
-    `if [ $m = xml ] && [ $xr = 0 ]; then x=$(printf "%s\\n" "$x" | sed ${UNREAD_XML_BLOCKS.map((tag) => `-e "/<${tag}>$/,/<\\/${tag}>/d"`).join(' ')}); fi`,
+    // nvidia-smi writes one element per line: cut the unread blocks, the indentation, then every line of an element we do not read.
+    `if [ $m = xml ] && [ $xr = 0 ]; then x=$(printf "%s\\n" "$x" | sed ${UNREAD_XML_BLOCKS.map((tag) => `-e "/<${tag}>$/,/<\\/${tag}>/d"`).join(' ')} -e "s/^[[:space:]]*//" | grep -E "^<(/)?(${READ_XML_TAGS.join('|')})( [^>]*)?>"); fi`,
     'if [ $m = xml ]; then p=$(printf "%s\\n" "$x" | sed -n "s:.*<pid>\\([0-9][0-9]*\\)</pid>.*:\\1:p" | paste -sd, -); fi',
     // 2. Answer in ONE write (a couple of SSH data packets instead of one per printf).
     `s() { printf "\\n${MARKER} %s %s\\n%s\\n" "$1" "$2" "$3"; }`,
@@ -127,6 +168,35 @@ export function sampleCommand(options: SampleScriptOptions): string {
   const command = `/bin/sh -c '${script}'`;
   cache.set(key, command);
   return command;
+}
+
+/** The line a loop prints when its nvidia-smi ends: `<LOOP_END> <exit code>`. */
+export const LOOP_END = `${MARKER} exit`;
+
+/**
+ * The command of a loop-mode channel: the GPU and the compute-apps query each run ONCE in nvidia-smi's
+ * own loop (-lms), so NVML loads once instead of on every sample. The GPU loop writes to the channel's
+ * stdout and the apps loop to its stderr, so nvidia-smi's own writes (one per round) go out as they are:
+ * no shell loop per line on the host, and one SSH packet per round and stream for the bridge. Each ends
+ * with a LOOP_END line carrying nvidia-smi's exit code (loop mode refused, a field rejected, driver gone).
+ */
+export function loopCommand(intervalMs: number): string {
+  const ms = Math.max(1, Math.round(intervalMs));
+  const query = `--format=csv,noheader,nounits -lms ${ms}`;
+  const loop = (what: string): string => `{ nvidia-smi ${what} ${query} 2>&1; echo "${LOOP_END} $?"; }`;
+  const prelude = [
+    // The bridge ends a loop with a TERM on the channel, which sshd gives to this shell alone: pass it on to
+    // the whole group (sshd made the command a session of its own), so a wedged nvidia-smi does not linger.
+    'trap "trap - TERM; kill 0" TERM HUP',
+    'LC_ALL=C',
+    'export LC_ALL',
+    'PATH="$PATH:/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib"',
+    'export PATH',
+  ];
+  const script = `${prelude.join('; ')}; ${loop(`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`)} & ${loop(`--query-compute-apps=${APP_QUERY_FIELDS.join(',')}`)} >&2 & wait`;
+  // SECURITY: built from constants and one integer only, without a single quote (as sampleCommand).
+  if (script.includes("'")) throw new Error('the GPU loop script must not contain a single quote');
+  return `/bin/sh -c '${script}'`;
 }
 
 export interface ScriptSection {

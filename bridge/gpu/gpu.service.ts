@@ -9,6 +9,7 @@ import type { SshSession } from '../ssh/ssh-session.js';
 import type { SshSessionService } from '../ssh/ssh-sessions.js';
 import type { ContainerCommandTarget } from '../terminal/command.service.js';
 import type { GpuAlerts } from './gpu-alerts.js';
+import { GpuLoops } from './gpu-loops.js';
 import { GpuPoller, type SnapshotListener } from './gpu-poller.js';
 import { HISTORY_STEP_MS } from './gpu-history.js';
 import type { SampleOutcome } from './gpu-sample.parser.js';
@@ -41,8 +42,12 @@ interface Resolved {
 
 export class GpuService {
   private readonly pollers = new Map<string, Map<string, GpuPoller>>();
+  /** Watched SSH sessions keep nvidia-smi running in its loop mode instead of starting it every sample. */
+  private readonly loops: GpuLoops;
 
-  constructor(private readonly options: GpuServiceOptions) {}
+  constructor(private readonly options: GpuServiceOptions) {
+    this.loops = new GpuLoops(options.sampleTimeoutMs, options.logger);
+  }
 
   /** Load the rules and start polling the live sessions they cover. */
   async start(): Promise<void> {
@@ -51,6 +56,7 @@ export class GpuService {
   }
 
   async close(): Promise<void> {
+    this.loops.close();
     for (const user of this.pollers.values()) for (const poller of user.values()) poller.close();
     this.pollers.clear();
     await this.options.alerts.flush();
@@ -170,6 +176,7 @@ export class GpuService {
           poller.setActive(false, poller.host, `SSH session '${sessionId}' is not active: reconnect it to resume GPU sampling`);
         } else {
           poller.close(`SSH session '${sessionId}' was disconnected`);
+          this.loops.forget(poller);
           user.delete(sessionId);
           this.options.onStateChange(userId);
           continue;
@@ -226,6 +233,7 @@ export class GpuService {
       },
       onStatusChange: (p) => {
         const health = p.health;
+        this.loops.reconcile(p);
         log.info({ event: 'gpu.status', watchers: p.watcherCount, rules: p.rules, polling: p.polling, stale: health.stale, error: health.error }, 'gpu monitor status');
         this.options.onStateChange(userId);
       },
@@ -238,7 +246,9 @@ export class GpuService {
   private async sample(userId: string, sessionId: string, mode: SampleMode): Promise<SampleOutcome> {
     const target = await this.execTarget(userId, sessionId);
     if (typeof target === 'string') return { status: 'failed', error: target, timedOut: false, nextMode: mode };
-    return runSample(target, mode, this.options.sampleTimeoutMs);
+    const poller = this.pollers.get(userId)?.get(sessionId);
+    const looped = poller ? await this.loops.next(poller, target, mode) : null;
+    return looped ?? runSample(target, mode, this.options.sampleTimeoutMs);
   }
 }
 

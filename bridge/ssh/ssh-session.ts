@@ -192,7 +192,16 @@ export class SshSession extends EventEmitter<SessionEvents> {
   }
 
   /** An interactive shell with a PTY, holding a slot until its channel closes. */
-  async openShell(pty: PseudoTtyOptions): Promise<LeasedChannel<ClientChannel>> {
+  openShell(pty: PseudoTtyOptions): Promise<LeasedChannel<ClientChannel>> {
+    return this.openLongLived((callback) => this.client.shell(pty, callback));
+  }
+
+  /** A long-running command (nvidia-smi's loop mode) read as a stream: held like a shell, never from the channels kept for commands. */
+  openStream(command: string): Promise<LeasedChannel<ClientChannel>> {
+    return this.openLongLived((callback) => this.client.exec(command, callback));
+  }
+
+  private async openLongLived(open: (callback: (error: Error | undefined, channel: ClientChannel) => void) => void): Promise<LeasedChannel<ClientChannel>> {
     const releaseShare = await this.takeSlot(this.shellSlots);
     const release = await this.takeSlot().catch((error: unknown) => {
       releaseShare();
@@ -203,7 +212,7 @@ export class SshSession extends EventEmitter<SessionEvents> {
       releaseShare();
     };
     try {
-      const channel = await this.openChannel<ClientChannel, ClientChannel>((callback) => this.client.shell(pty, callback), (stream) => stream);
+      const channel = await this.openChannel<ClientChannel, ClientChannel>(open, (stream) => stream);
       channel.once('close', releaseBoth);
       return { channel, close: () => channel.close() };
     } catch (error) {

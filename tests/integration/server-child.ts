@@ -28,6 +28,8 @@ export interface BridgeChildOptions {
   env?: Record<string, string>;
   /** `npm run serve` (the README's command) instead of node directly. */
   viaNpm?: boolean;
+  /** Extra node flags for the bridge process (benchmarks: `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export async function startBridgeChild(options: BridgeChildOptions): Promise<BridgeChild> {
@@ -39,7 +41,7 @@ export async function startBridgeChild(options: BridgeChildOptions): Promise<Bri
     VIGILINK_LOG_LEVEL: 'warn',
     ...options.env,
   };
-  const [command, args] = options.viaNpm ? ['npm', ['run', '--silent', 'serve']] : [process.execPath, ['--import', 'tsx', 'bridge/server.ts']];
+  const [command, args] = options.viaNpm ? ['npm', ['run', '--silent', 'serve']] : [process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'bridge/server.ts']];
   const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
