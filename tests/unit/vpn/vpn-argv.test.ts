@@ -50,7 +50,7 @@ describe('socat', () => {
 
 describe('container commands and paths', () => {
   it('runs the command as one sh -c argument under timeout', () => {
-    expect(commandArgv('echo "$HOME"; exit 3', 30_000)).toEqual(['timeout', '--kill-after=2', '30', 'sh', '-c', 'echo "$HOME"; exit 3']);
+    expect(commandArgv('echo "$HOME"; exit 3', 30_000, 'vigilink-job-1f')).toEqual(['timeout', '--kill-after=2', '30', 'sh', '-c', 'echo "$HOME"; exit 3', 'vigilink-job-1f']);
   });
 
   it('keeps paths whole and makes relative ones unambiguous for find', () => {
