@@ -10,17 +10,19 @@ const BRIDGE_GRACE_MS = 5_000;
 const TIMEOUT_EXIT_CODES = new Set([124, 137]);
 
 /**
- * `marker` becomes the shell's $0, so the command's `timeout` and shell carry it in their command lines
- * and a second exec can find them: Docker cannot kill an exec's process itself.
+ * `marker` is the outer shell's $0, so `timeout`'s command line carries it and a second exec can find it
+ * (Docker cannot kill an exec's process itself). The outer shell execs the command's own `sh -c`, whose
+ * $0 stays `sh` as users' commands expect. SECURITY: the command arrives as "$1", never spliced into the
+ * outer script.
  */
 export function commandArgv(command: string, timeoutMs: number, marker: string): string[] {
   const seconds = Math.max(0.1, timeoutMs / 1000);
-  return ['timeout', `--kill-after=${KILL_AFTER_SECONDS}`, `${seconds}`, 'sh', '-c', command, marker];
+  return ['timeout', `--kill-after=${KILL_AFTER_SECONDS}`, `${seconds}`, 'sh', '-c', 'exec sh -c "$1"', marker, command];
 }
 
 /**
- * TERM to the marked `timeout` (and its shell): timeout passes it to its whole process group, where the
- * command and its children run, and KILLs that group KILL_AFTER_SECONDS later if anything is left.
+ * TERM to the marked `timeout`: it passes it to its whole process group, where the command and its
+ * children run, and KILLs that group KILL_AFTER_SECONDS later if anything is left.
  */
 export function killArgv(marker: string): string[] {
   return ['pkill', '-TERM', '-f', marker];
@@ -31,9 +33,6 @@ export async function runInContainer(driver: ContainerDriver, containerId: strin
   const marker = `vigilink-job-${randomBytes(12).toString('hex')}`;
   const { signal } = options;
   if (signal?.aborted) throw signal.reason as Error;
-  // A revoked device's command is killed in the container, not left to run until its own timeout.
-  const onAbort = (): void => void driver.exec(containerId, { argv: killArgv(marker), asUser: true, timeoutMs: 10_000, outputLimitBytes: 4096 }).catch(() => undefined);
-  signal?.addEventListener('abort', onAbort, { once: true });
   const result = await driver
     .exec(containerId, {
       argv: commandArgv(command, options.timeoutMs, marker),
@@ -42,7 +41,12 @@ export async function runInContainer(driver: ContainerDriver, containerId: strin
       outputLimitBytes: options.outputLimitBytes,
       signal,
     })
-    .finally(() => signal?.removeEventListener('abort', onAbort));
+    .catch((error: unknown) => {
+      // A revoked device's command is killed in the container, not left to run until its own timeout.
+      // The driver gives up only once the exec has started, so the kill's own exec comes after it.
+      if (signal?.aborted) void driver.exec(containerId, { argv: killArgv(marker), asUser: true, timeoutMs: 10_000, outputLimitBytes: 4096 }).catch(() => undefined);
+      throw error;
+    });
   // timeout(1) exits 124 (TERM worked) or 137 (KILL needed); a command's own 124 before the limit is its own.
   const timedOut = result.timedOut || (result.exitCode !== null && TIMEOUT_EXIT_CODES.has(result.exitCode) && Date.now() - started >= options.timeoutMs);
   return { ...result, timedOut, exitCode: timedOut ? null : result.exitCode };
