@@ -129,7 +129,12 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     targetPolicy: new SshTargetPolicy({ allowDeviceLocalTargets: config.allowDeviceLocalTargets, network: systemNetwork }),
   });
   sessions.restore();
-  const ownerSessions = new OwnerSessions(config.ownerSignIn);
+  const live = new LiveEmitter();
+  // Signing out, or an idle session ending, also closes the sockets opened with that session.
+  const ownerSessions = new OwnerSessions({
+    ...config.ownerSignIn,
+    onEnd: (session) => live.disconnectWhere((data) => data.principal.kind === 'owner' && data.principal.session === session),
+  });
   const state = new UserStateService();
   const context: BridgeContext = {
     config,
@@ -141,7 +146,7 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     files: new FilesService({ sessions, readMaxBytes: config.fsReadMaxBytes }),
     authenticators: [new OwnerTokenAuthenticator(ownerToken), ownerSessions],
     ownerSessions,
-    live: new LiveEmitter(),
+    live,
     state,
     audit: new AuditLog(config.dataDir, logger),
     terminals: new PtyTerminalService({ sessions, logger, maxPerUser: config.terminals.maxPerUser, onChange: (userId) => state.notify(userId) }),

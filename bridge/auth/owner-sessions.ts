@@ -12,6 +12,8 @@ export interface OwnerSessionsOptions {
   /** A session unused for this long is gone. */
   sessionIdleMs: number;
   now?: () => number;
+  /** Told the id of each session that ends (signed out or idle), so what it opened can be closed. */
+  onEnd?: (session: string) => void;
 }
 
 export interface SignInNonce {
@@ -25,6 +27,17 @@ export interface OwnerSession {
   idleTimeoutMs: number;
 }
 
+interface LiveSession {
+  /** Names the session in principals (never the token or its hash). */
+  id: string;
+  lastUse: number;
+  /** Ends the session once idle, without waiting for its next use. */
+  timer: NodeJS.Timeout;
+}
+
+/** setTimeout's longest delay; a longer idle time is checked again when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Nonces waiting at once: enough for a few links, too few for a flood to grow memory. */
 const MAX_PENDING_NONCES = 16;
 
@@ -34,8 +47,8 @@ const newSecret = (): string => crypto.randomBytes(32).toString('base64url');
 export class OwnerSessions implements Authenticator {
   /** sha256(nonce) -> expiry. */
   private readonly nonces = new Map<string, number>();
-  /** sha256(token) -> last use. */
-  private readonly sessions = new Map<string, number>();
+  /** sha256(token) -> the session. */
+  private readonly sessions = new Map<string, LiveSession>();
   private readonly now: () => number;
 
   constructor(private readonly options: OwnerSessionsOptions) {
@@ -62,25 +75,26 @@ export class OwnerSessions implements Authenticator {
       throw new AppError('unauthorized', 'This sign-in link was already used or has expired: run `npm run signin` for a new one');
     }
     const token = newSecret();
-    this.sessions.set(hashOf(token), this.now());
+    const sessionKey = hashOf(token);
+    this.sessions.set(sessionKey, { id: crypto.randomUUID(), lastUse: this.now(), timer: this.expiryTimer(sessionKey, this.options.sessionIdleMs) });
     return { token, idleTimeoutMs: this.options.sessionIdleMs };
   }
 
   /** End one session (sign out); true when the token was a live session. */
   revoke(token: string): boolean {
-    return this.sessions.delete(hashOf(token));
+    return this.end(hashOf(token));
   }
 
   authenticate(token: string): Principal | null {
     const key = hashOf(token);
-    const lastUse = this.sessions.get(key);
-    if (lastUse === undefined) return null;
-    if (this.now() - lastUse >= this.options.sessionIdleMs) {
-      this.sessions.delete(key);
+    const session = this.sessions.get(key);
+    if (session === undefined) return null;
+    if (this.idle(session)) {
+      this.end(key);
       return null;
     }
-    this.sessions.set(key, this.now());
-    return { kind: 'owner' };
+    session.lastUse = this.now();
+    return { kind: 'owner', session: session.id };
   }
 
   /** Live sessions (tests and diagnostics). */
@@ -92,6 +106,31 @@ export class OwnerSessions implements Authenticator {
   private sweep(): void {
     const now = this.now();
     for (const [key, expiresAt] of this.nonces) if (expiresAt <= now) this.nonces.delete(key);
-    for (const [key, lastUse] of this.sessions) if (now - lastUse >= this.options.sessionIdleMs) this.sessions.delete(key);
+    for (const [key, session] of this.sessions) if (this.idle(session)) this.end(key);
+  }
+
+  private idle(session: LiveSession): boolean {
+    return this.now() - session.lastUse >= this.options.sessionIdleMs;
+  }
+
+  private expiryTimer(key: string, delayMs: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      const session = this.sessions.get(key);
+      if (!session) return;
+      if (this.idle(session)) this.end(key);
+      else session.timer = this.expiryTimer(key, session.lastUse + this.options.sessionIdleMs - this.now());
+    }, Math.min(Math.max(delayMs, 0), MAX_TIMER_MS));
+    // The process may exit with sessions alive: they live in its memory only.
+    timer.unref();
+    return timer;
+  }
+
+  private end(key: string): boolean {
+    const session = this.sessions.get(key);
+    if (!session) return false;
+    this.sessions.delete(key);
+    clearTimeout(session.timer);
+    this.options.onEnd?.(session.id);
+    return true;
   }
 }

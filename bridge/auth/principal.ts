@@ -3,7 +3,8 @@
 import { AppError } from '../core/errors.js';
 
 export type Principal =
-  | { kind: 'owner' }
+  /** `session`: the owner session the token belongs to (none for owner.token), so its end reaches its sockets. */
+  | { kind: 'owner'; session?: string }
   | { kind: 'device'; userId: string; deviceId: string };
 
 /** Where a token was presented (paired devices record their last address). */

@@ -36,6 +36,8 @@ export interface ExecRequest {
   /** Bridge-side limit; the process itself should carry its own (e.g. coreutils `timeout`). */
   timeoutMs: number;
   outputLimitBytes: number;
+  /** Aborting stops waiting (the exec rejects with the reason); killing the process is the caller's part. */
+  signal?: AbortSignal | undefined;
 }
 
 /** A long-lived exec whose stdin and stdout are one byte stream (socat, openconnect with its password). */

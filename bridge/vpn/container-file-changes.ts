@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../core/errors.js';
 import { fileTypeOf, type FileChanges, type PathStat } from '../files/file-types.js';
 import type { ContainerDriver } from './container-driver.js';
+import type { ContainerExecSlots } from './container-exec-slots.js';
 import { argvPath, EXIT_DENIED, EXIT_EXISTS, EXIT_FOLDER, EXIT_MISSING, runFsScript } from './container-files.js';
 import { TYPE_BITS } from './find-listing.parser.js';
 
@@ -42,14 +43,21 @@ export function parseStatOutput(out: Buffer): PathStat {
   return { path: out.subarray(0, newline).toString('utf8'), size: Number(size), mtime: Math.floor(Number(mtime)), type: fileTypeOf(TYPE_BITS[type] ?? 0) };
 }
 
+/** Every change holds one of the user's exec slots while its exec runs, as reads do (container-files.ts). */
 export class ContainerFileChanges implements FileChanges {
   constructor(
     private readonly driver: ContainerDriver,
     private readonly containerId: string,
+    private readonly slots: ContainerExecSlots,
   ) {}
 
-  private run(script: string, paths: string[], extra: string[] = []): Promise<Buffer> {
-    return runFsScript(this.driver, this.containerId, { script, args: [...paths.map(argvPath), ...extra], requested: paths.at(-1)!, limit: STAT_LIMIT });
+  private async run(script: string, paths: string[], extra: string[] = []): Promise<Buffer> {
+    const release = await this.slots.acquire(this.containerId);
+    try {
+      return await runFsScript(this.driver, this.containerId, { script, args: [...paths.map(argvPath), ...extra], requested: paths.at(-1)!, limit: STAT_LIMIT });
+    } finally {
+      release();
+    }
   }
 
   async stat(target: string): Promise<PathStat | null> {
@@ -79,6 +87,22 @@ export class ContainerFileChanges implements FileChanges {
 
   /** Streams the body into dd's stdin; a cut-off body just ends dd's input, keeping what arrived. */
   async writeAt(target: string, offset: number, body: Readable): Promise<number> {
+    // The slot is held until dd exits, then freed before the stat below takes its own.
+    const release = await this.slots.acquire(this.containerId);
+    let code: number | null;
+    let stderr: string;
+    try {
+      ({ code, stderr } = await this.streamInto(target, offset, body));
+    } finally {
+      release();
+    }
+    if (code === EXIT_MISSING) throw new AppError('not_found', `No such folder for ${target}`);
+    if (code === EXIT_DENIED) throw new AppError('forbidden', `Permission denied: ${target}`);
+    if (code !== 0) throw new AppError('upstream_failed', `Writing ${target} in the container failed: ${stderr.trim() || `exit ${code}`}`);
+    return (await this.stat(target))?.size ?? 0;
+  }
+
+  private async streamInto(target: string, offset: number, body: Readable): Promise<{ code: number | null; stderr: string }> {
     const exec = await this.driver.openExec(this.containerId, ['sh', '-c', WRITE_SCRIPT, 'vigilink-fs', argvPath(target), String(offset)], { asUser: true });
     exec.stream.resume();
     exec.stream.on('error', () => undefined);
@@ -90,9 +114,6 @@ export class ContainerFileChanges implements FileChanges {
     body.once('close', stop);
     body.pipe(exec.stream);
     const code = await exec.exited;
-    if (code === EXIT_MISSING) throw new AppError('not_found', `No such folder for ${target}`);
-    if (code === EXIT_DENIED) throw new AppError('forbidden', `Permission denied: ${target}`);
-    if (code !== 0) throw new AppError('upstream_failed', `Writing ${target} in the container failed: ${exec.stderr().trim() || `exit ${code}`}`);
-    return (await this.stat(target))?.size ?? 0;
+    return { code, stderr: exec.stderr() };
   }
 }

@@ -158,17 +158,26 @@ export class DockerDriver implements ContainerDriver {
     const stderr = new CappedBuffer(request.outputLimitBytes);
     const demuxer = new FrameDemuxer((stream, payload) => (stream === 'stdout' ? stdout : stderr).push(payload));
     let timedOut = false;
-    await new Promise<void>((resolve) => {
+    const { signal } = request;
+    await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         timedOut = true;
         socket.destroy();
       }, request.timeoutMs);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(signal!.reason as Error);
+      };
       socket.on('data', (chunk: Buffer) => demuxer.push(chunk));
       socket.on('error', () => undefined);
       socket.on('close', () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         resolve();
       });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
     return {
       stdout: stdout.value(),

@@ -72,7 +72,7 @@ export function vpnCapability(ctx: BridgeContext): Capability {
   ctx.files.setContainerFiles(async (userId) => {
     const containerId = service.containerFor(userId);
     return containerId
-      ? { files: new ContainerFiles({ driver, containerId, slots, listMaxEntries: ctx.config.fsListMaxEntries }), changes: new ContainerFileChanges(driver, containerId) }
+      ? { files: new ContainerFiles({ driver, containerId, slots, listMaxEntries: ctx.config.fsListMaxEntries }), changes: new ContainerFileChanges(driver, containerId, slots) }
       : null;
   });
 

@@ -6,9 +6,15 @@ import { isAppError } from '../../../bridge/core/errors.js';
 
 function make() {
   const clock = { now: 1_000_000 };
-  const sessions = new OwnerSessions({ linkTtlMs: 300_000, sessionIdleMs: 3_600_000, now: () => clock.now });
-  return { clock, sessions };
+  const ended: string[] = [];
+  const sessions = new OwnerSessions({ linkTtlMs: 300_000, sessionIdleMs: 3_600_000, now: () => clock.now, onEnd: (id) => ended.push(id) });
+  return { clock, sessions, ended };
 }
+
+const sessionOf = (sessions: OwnerSessions, token: string): string | undefined => {
+  const principal = sessions.authenticate(token);
+  return principal?.kind === 'owner' ? principal.session : undefined;
+};
 
 const refused = (run: () => unknown): string => {
   try {
@@ -27,7 +33,7 @@ describe('OwnerSessions', () => {
     const session = sessions.exchange(nonce);
     expect(session.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(session.token).not.toBe(nonce);
-    expect(sessions.authenticate(session.token)).toEqual({ kind: 'owner' });
+    expect(sessions.authenticate(session.token)).toEqual({ kind: 'owner', session: expect.any(String) });
     expect(refused(() => sessions.exchange(nonce))).toBe('unauthorized');
     expect(sessions.authenticate(nonce)).toBeNull();
   });
@@ -45,9 +51,9 @@ describe('OwnerSessions', () => {
     const { clock, sessions } = make();
     const { token } = sessions.exchange(sessions.issueNonce().nonce);
     clock.now += 3_000_000;
-    expect(sessions.authenticate(token)).toEqual({ kind: 'owner' });
+    expect(sessions.authenticate(token)).toEqual({ kind: 'owner', session: expect.any(String) });
     clock.now += 3_000_000;
-    expect(sessions.authenticate(token)).toEqual({ kind: 'owner' });
+    expect(sessions.authenticate(token)).toEqual({ kind: 'owner', session: expect.any(String) });
     clock.now += 3_600_000;
     expect(sessions.authenticate(token)).toBeNull();
     expect(sessions.sessionCount).toBe(0);
@@ -60,7 +66,25 @@ describe('OwnerSessions', () => {
     expect(sessions.revoke(a.token)).toBe(true);
     expect(sessions.revoke(a.token)).toBe(false);
     expect(sessions.authenticate(a.token)).toBeNull();
-    expect(sessions.authenticate(b.token)).toEqual({ kind: 'owner' });
+    expect(sessions.authenticate(b.token)).toEqual({ kind: 'owner', session: expect.any(String) });
+  });
+
+  it('names each session in its principal and tells when it ends, signed out or idle', () => {
+    const { clock, sessions, ended } = make();
+    const a = sessions.exchange(sessions.issueNonce().nonce);
+    const b = sessions.exchange(sessions.issueNonce().nonce);
+    const idA = sessionOf(sessions, a.token);
+    const idB = sessionOf(sessions, b.token);
+    expect(idA).toMatch(/^[0-9a-f-]{36}$/);
+    expect(idB).not.toBe(idA);
+    expect(idA).not.toContain(a.token);
+    sessions.revoke(a.token);
+    expect(ended).toEqual([idA]);
+    sessions.revoke(a.token);
+    expect(ended).toEqual([idA]);
+    clock.now += 3_600_000;
+    expect(sessions.sessionCount).toBe(0);
+    expect(ended).toEqual([idA, idB]);
   });
 
   it('keeps at most 16 nonces waiting: the oldest goes first', () => {

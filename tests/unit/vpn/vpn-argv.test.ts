@@ -49,8 +49,8 @@ describe('socat', () => {
 });
 
 describe('container commands and paths', () => {
-  it('runs the command as one sh -c argument under timeout', () => {
-    expect(commandArgv('echo "$HOME"; exit 3', 30_000)).toEqual(['timeout', '--kill-after=2', '30', 'sh', '-c', 'echo "$HOME"; exit 3']);
+  it('runs the command as one sh -c argument under timeout, with the marker in timeout\'s command line', () => {
+    expect(commandArgv('echo "$HOME"; exit 3', 30_000, 'vigilink-job-1f')).toEqual(['timeout', '--kill-after=2', '30', 'sh', '-c', 'exec sh -c "$1"', 'vigilink-job-1f', 'echo "$HOME"; exit 3']);
   });
 
   it('keeps paths whole and makes relative ones unambiguous for find', () => {
