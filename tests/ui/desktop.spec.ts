@@ -12,14 +12,15 @@ test('the sign-in link signs in once and leaves no owner token in the address ba
   const link = await signInLink(stack);
   const nonce = new URL(link).hash.replace('#signin=', '');
   await page.goto(link);
-  await expect(page).toHaveURL(`${stack.baseUrl}/sessions`);
+  // The owner lands on the overview of every user.
+  await expect(page).toHaveURL(`${stack.baseUrl}/overview`);
   await expect(page.locator('.conn-online').filter({ visible: true })).toBeVisible();
   expect(page.url()).not.toContain(nonce);
   // The entry was replaced, not pushed: going back leaves the app without passing a URL with the nonce.
   await page.goBack();
   expect(page.url()).not.toContain(nonce);
   await page.goForward();
-  await expect(page).toHaveURL(`${stack.baseUrl}/sessions`);
+  await expect(page).toHaveURL(`${stack.baseUrl}/overview`);
   // Neither the owner token nor the session it opened is in localStorage; the session is this tab's only.
   const local: string = await page.evaluate('JSON.stringify(Object.entries(localStorage))');
   expect(local).not.toContain(stack.token);
