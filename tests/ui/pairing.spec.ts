@@ -24,7 +24,7 @@ test('phone: pair by QR, see a session appear live, run a command, lose access o
     await desk.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).first().click();
     // Other specs on this stack pair phones for their own users; none is this user's yet.
     await expect(desk.getByRole('heading', { name: 'Paired devices' })).toBeVisible();
-    await expect(desk.locator('.device-row').filter({ hasText: USER })).toHaveCount(0);
+    await expect(desk.getByRole('list', { name: 'Paired devices' }).locator('li', { hasText: USER })).toHaveCount(0);
     await desk.getByRole('button', { name: 'Pair a phone' }).click();
     await expect(desk.getByTestId('pair-qr')).toBeVisible();
     await expect(desk.getByRole('dialog')).toContainText(/Expires in [12]:\d\d/);
@@ -85,12 +85,12 @@ test('phone: pair by QR, see a session appear live, run a command, lose access o
   await test.step('the desktop revokes the phone and it loses access at once', async () => {
     const token: string = await mobile.evaluate("localStorage.getItem('vigilink.token')");
     await desk.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).first().click();
-    const device = desk.getByRole('list', { name: 'Paired devices' }).locator('li', { hasText: 'iPhone' });
+    const device = desk.getByRole('list', { name: 'Paired devices' }).locator('li', { hasText: USER });
     await device.getByRole('button', { name: 'Revoke' }).click();
     await expect(mobile.getByText('Access ended')).toBeVisible({ timeout: 5_000 });
     // Other specs on this stack pair phones for their own users; none is this user's yet.
     await expect(desk.getByRole('heading', { name: 'Paired devices' })).toBeVisible();
-    await expect(desk.locator('.device-row').filter({ hasText: USER })).toHaveCount(0);
+    await expect(desk.getByRole('list', { name: 'Paired devices' }).locator('li', { hasText: USER })).toHaveCount(0);
     expect(await mobile.evaluate("localStorage.getItem('vigilink.token')")).toBeNull();
     const refused = await stack.bridge.api('GET', '/ssh/status', undefined, { token });
     expect(refused.status).toBe(401);
