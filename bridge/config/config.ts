@@ -78,6 +78,14 @@ export const configSchema = z.object({
   VIGILINK_TLS_KEY: z.string().default(''),
   VIGILINK_INSECURE_LAN_HTTP: flag.default(false),
   VIGILINK_TLS_CHECK_SECONDS: seconds.default(5),
+  // Port forwards (bridge/forwards): the bridge's ports that serve them (one per forward), and when an unused one closes.
+  FORWARD_PORTS: z
+    .string()
+    .regex(/^\d{1,5}-\d{1,5}$/, 'a range like 8100-8199')
+    .default('8100-8199')
+    .transform((v) => v.split('-').map(Number) as [number, number])
+    .refine(([first, last]) => first >= 1 && last <= 65535 && first <= last, 'a range within 1-65535, first <= last'),
+  FORWARD_IDLE_MINUTES: z.coerce.number().positive().default(60),
 });
 
 type ConfigShape = z.output<typeof configSchema>;
@@ -146,6 +154,7 @@ export interface BridgeConfig {
     execWaitMs: number;
   };
   gpu: { sampleTimeoutMs: number };
+  forwards: { firstPort: number; lastPort: number; idleMs: number };
   tls: {
     /** VIGILINK_TLS_CERT / VIGILINK_TLS_KEY: the user's certificate instead of the local CA; null = local CA. */
     userCertificate: { certFile: string; keyFile: string } | null;
@@ -218,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       execWaitMs: c.CONTAINER_EXEC_WAIT_SECONDS * 1000,
     },
     gpu: { sampleTimeoutMs: c.GPU_SAMPLE_TIMEOUT_SECONDS * 1000 },
+    forwards: { firstPort: c.FORWARD_PORTS[0], lastPort: c.FORWARD_PORTS[1], idleMs: c.FORWARD_IDLE_MINUTES * 60_000 },
     tls: {
       userCertificate: c.VIGILINK_TLS_CERT ? { certFile: path.resolve(c.VIGILINK_TLS_CERT), keyFile: path.resolve(c.VIGILINK_TLS_KEY) } : null,
       insecureLanHttp: c.VIGILINK_INSECURE_LAN_HTTP,
