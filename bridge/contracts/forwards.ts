@@ -22,7 +22,7 @@ export const ForwardBody = z.object({
   session_id: SessionId.optional().meta({ description: 'The SSH session to forward through; default: the user\'s default or newest, else the VPN container' }),
   remote_host: RemoteHost.default('127.0.0.1').meta({ description: 'As seen from the session\'s host (a compute node\'s name works too)' }),
   remote_port: z.number().int().min(1).max(65535),
-  name: z.string().min(1).max(64).regex(/^[^\0-\x1f]*$/, 'no control characters').optional(),
+  name: z.string().min(1).max(64).refine((v) => ![...v].some((c) => c.charCodeAt(0) < 32), 'no control characters').optional(),
 });
 
 export const Forward = z
