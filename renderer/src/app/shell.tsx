@@ -23,6 +23,7 @@ export const NAV: NavItem[] = [
   { path: '/terminal', label: 'Terminal', icon: 'terminal' },
   { path: '/files', label: 'Files', icon: 'folder' },
   { path: '/gpus', label: 'GPUs', icon: 'gpu' },
+  { path: '/ports', label: 'Ports', icon: 'link' },
   { path: '/vpn', label: 'VPN', icon: 'shield' },
   { path: '/devices', label: 'Devices', icon: 'phone' },
 ];
