@@ -3,6 +3,7 @@
 // closing, session loss, idle close, the per-user limit and the audit log.
 import crypto from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,6 +11,7 @@ import type { Forward } from '../../bridge/contracts/forwards.js';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
 import { closed, echo, enterForward, fetchIn, openWebSocket } from './helpers/forward-client.js';
 import { pairDevice, type PairedDevice } from './helpers/live-client.js';
+import { httpsGet, loopbackLookup } from './helpers/tls-client.js';
 import { freePort, startSshd, type Sshd } from './helpers/sshd.js';
 import { PAGE_TITLE, startWebApp, type WebApp } from './helpers/web-app.js';
 import { connectBody, eventually } from './ssh-test-kit.js';
@@ -110,6 +112,35 @@ describe('port forwards through an SSH session', () => {
     const login = await fetchIn(browser, '/login');
     expect(login.status).toBe(302);
     expect(login.headers.get('location')).toBe(`${browser.origin}/landed`);
+  });
+
+  it("serves over TLS with the bridge's certificate, and the cookie is Secure there", async () => {
+    const forward = await openForward(alice);
+    const ca = t.bridge.context.tls.caCertificate()!.pem;
+    const mainPort = new URL(t.baseUrl).port;
+    const link = await new Promise<{ url: string }>((resolve, reject) => {
+      const req = https.request(`https://localhost:${mainPort}/api/forwards/${forward.forward_id}/link`, { method: 'POST', ca, lookup: loopbackLookup, headers: { authorization: `Bearer ${alice.token}` } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { url: string }));
+      });
+      req.once('error', reject).end();
+    });
+    expect(link.url).toMatch(new RegExp(`^https://localhost:${forward.port}/`));
+    const opened = await new Promise<{ status: number; cookie: string; fingerprint: string }>((resolve, reject) => {
+      https.get(link.url, { ca, lookup: loopbackLookup }, (res) => {
+        res.resume();
+        const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate();
+        resolve({ status: res.statusCode ?? 0, cookie: res.headers['set-cookie']?.[0] ?? '', fingerprint: peer.fingerprint256 });
+      }).once('error', reject);
+    });
+    expect(opened.status).toBe(303);
+    expect(opened.cookie).toMatch(/; Secure/);
+    const main = await httpsGet(`https://localhost:${mainPort}/healthz`, { ca });
+    expect(opened.fingerprint).toBe(main.peer.fingerprint256);
+    const page = await httpsGet(`https://localhost:${forward.port}/`, { ca, headers: { cookie: opened.cookie.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(PAGE_TITLE);
   });
 
   it('streams a 50 MiB POST and a download, and echoes over a WebSocket', async () => {
