@@ -115,6 +115,8 @@ export class ForwardServer {
   private bind(sessionKey: string, socket: net.Socket): void {
     let set = this.bySession.get(sessionKey);
     if (!set) this.bySession.set(sessionKey, (set = new Set()));
+    // A kept-alive connection carries many requests: one entry, one listener.
+    if (set.has(socket)) return;
     set.add(socket);
     socket.once('close', () => set.delete(socket));
   }

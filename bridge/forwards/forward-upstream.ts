@@ -2,7 +2,7 @@
 // the user's VPN container (socat), and an http.Agent whose "sockets" are those streams, for the proxy.
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AppError, errorMessage } from '../core/errors.js';
+import { AppError, errorMessage, isAppError } from '../core/errors.js';
 
 /** Opens one new stream to the forward's target. */
 export type OpenUpstream = () => Promise<Duplex>;
@@ -16,6 +16,8 @@ export const CONTAINER_SETTLE_MS = 400;
  */
 export async function probeUpstream(open: OpenUpstream, settleMs = 0): Promise<void> {
   const stream = await open().catch((error: unknown) => {
+    // No session and no container says so as it is; anything else is the remote's answer.
+    if (isAppError(error) && error.kind === 'not_found') throw error;
     throw new AppError('upstream_failed', `The remote refused or could not be reached: ${errorMessage(error)}`);
   });
   if (settleMs > 0) {

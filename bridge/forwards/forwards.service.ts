@@ -78,7 +78,7 @@ export class ForwardsService {
 
   private async openCounted(userId: string, request: OpenRequest, source: AuditSource): Promise<Forward> {
     const { remoteHost, remotePort } = request;
-    const route = await this.route(userId, request);
+    const route = this.route(userId, request);
     await probeUpstream(route.open, route.session ? 0 : CONTAINER_SETTLE_MS);
     const forwardId = crypto.randomBytes(8).toString('hex');
     const entry: OpenForward = {
@@ -118,16 +118,13 @@ export class ForwardsService {
   }
 
   /** Through the named session, else the default or newest one, else the VPN container. */
-  private async route(userId: string, request: OpenRequest): Promise<{ open: OpenUpstream; session: SshSession | null }> {
+  private route(userId: string, request: OpenRequest): { open: OpenUpstream; session: SshSession | null } {
     const { remoteHost, remotePort } = request;
     const session = request.sessionId !== undefined ? this.options.sessions.require(userId, request.sessionId) : this.options.sessions.find(userId);
     if (session) return { session, open: () => session.forwardOut(remoteHost, remotePort) };
-    const first = await this.options.containerStream(userId, remoteHost, remotePort).catch(() => null);
-    if (!first) throw new AppError('not_found', `User '${userId}' has no active SSH session or VPN container: connect one first`);
-    first.destroy();
     const open = async (): Promise<Duplex> => {
       const stream = await this.options.containerStream(userId, remoteHost, remotePort);
-      if (!stream) throw new AppError('upstream_failed', 'The VPN container is gone');
+      if (!stream) throw new AppError('not_found', `User '${userId}' has no active SSH session or VPN container: connect one first`);
       return stream;
     };
     return { session: null, open };

@@ -71,6 +71,9 @@ describe('port forwards through an SSH session', () => {
       expect(bad.body.detail).toMatch(/remote_port/);
     }
     expect((await t.api('POST', '/api/forwards', { remote_port: 80, remote_host: 'a b' }, { token: alice.token })).status).toBe(400);
+    const nowhere = await t.api('POST', '/api/forwards', { user_id: 'no-session', remote_port: 80 });
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.body.detail).toMatch(/no active SSH session or VPN container/);
     const refused = await t.api('POST', '/api/forwards', { remote_port: await freePort() }, { token: alice.token });
     expect(refused.status).toBe(502);
     expect(refused.body.detail).toMatch(/refused/i);
