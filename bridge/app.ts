@@ -45,6 +45,7 @@ import { tlsCapability } from './tls/tls.capability.js';
 import { trustHandler } from './tls/trust.handler.js';
 import { lanAddresses, type InterfaceAddress } from './pairing/lan-addresses.js';
 import { fileChangesCapability } from './files/files.capability.js';
+import { forwardsCapability } from './forwards/forwards.capability.js';
 
 export interface BridgeDeps {
   logger?: Logger;
@@ -157,6 +158,8 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
   context.state.addSection('ssh', { snapshot: (userId) => ({ sessions: sessions.list(userId) }), users: () => sessions.users() });
   sessions.on('change', (userId) => context.state.notify(userId));
 
+  const hostCheck = new HostCheck({ publicUrl: config.pairing.publicUrl, tlsNames: config.tlsNames, allowedHosts: config.allowedHosts });
+  const vpn = vpnCapability(context);
   // Order matters only where one capability builds on another's service.
   const capabilities: Capability[] = [
     coreCapability(context),
@@ -167,11 +170,11 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     terminalCapability(context),
     gpuCapability(context),
     slurmCapability(context),
-    vpnCapability(context),
+    vpn,
     fileChangesCapability(context),
+    forwardsCapability(context, { containerStream: vpn.containerStream, hostCheck }),
   ];
 
-  const hostCheck = new HostCheck({ publicUrl: config.pairing.publicUrl, tlsNames: config.tlsNames, allowedHosts: config.allowedHosts });
   const app = createHttpApp({
     // Audited operations of every capability (SSH connects, commands run) are recorded with their caller.
     routes: auditedRoutes(capabilities.flatMap((c) => c.routes ?? []), context.audit),

@@ -85,6 +85,14 @@ export const configSchema = z.object({
   SLURM_POLL_INTERVAL_SECONDS: seconds.min(1).max(3600).default(15),
   SLURM_COMMAND_TIMEOUT_SECONDS: seconds.max(300).default(10),
   SLURM_FOLLOW_INTERVAL_MS: positiveInt.min(100).max(60_000).default(1000),
+  // Port forwards (bridge/forwards): the bridge's ports that serve them (one per forward), and when an unused one closes.
+  FORWARD_PORTS: z
+    .string()
+    .regex(/^\d{1,5}-\d{1,5}$/, 'a range like 8100-8199')
+    .default('8100-8199')
+    .transform((v) => v.split('-').map(Number) as [number, number])
+    .refine(([first, last]) => first >= 1 && last <= 65535 && first <= last, 'a range within 1-65535, first <= last'),
+  FORWARD_IDLE_MINUTES: z.coerce.number().positive().default(60),
 });
 
 type ConfigShape = z.output<typeof configSchema>;
@@ -155,6 +163,7 @@ export interface BridgeConfig {
     execWaitMs: number;
   };
   gpu: { sampleTimeoutMs: number };
+  forwards: { firstPort: number; lastPort: number; idleMs: number };
   tls: {
     /** VIGILINK_TLS_CERT / VIGILINK_TLS_KEY: the user's certificate instead of the local CA; null = local CA. */
     userCertificate: { certFile: string; keyFile: string } | null;
@@ -229,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       execWaitMs: c.CONTAINER_EXEC_WAIT_SECONDS * 1000,
     },
     gpu: { sampleTimeoutMs: c.GPU_SAMPLE_TIMEOUT_SECONDS * 1000 },
+    forwards: { firstPort: c.FORWARD_PORTS[0], lastPort: c.FORWARD_PORTS[1], idleMs: c.FORWARD_IDLE_MINUTES * 60_000 },
     tls: {
       userCertificate: c.VIGILINK_TLS_CERT ? { certFile: path.resolve(c.VIGILINK_TLS_CERT), keyFile: path.resolve(c.VIGILINK_TLS_KEY) } : null,
       insecureLanHttp: c.VIGILINK_INSECURE_LAN_HTTP,

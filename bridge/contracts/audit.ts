@@ -20,6 +20,8 @@ export const AuditEventKind = z.enum([
   'file.delete',
   'file.save',
   'file.upload',
+  'forward.open',
+  'forward.close',
 ]);
 export type AuditEventKind = z.infer<typeof AuditEventKind>;
 

@@ -1,5 +1,6 @@
 // Wire shape of the owner's overview: every user the bridge knows and what the workstation does for them.
 import { z } from 'zod';
+import { Forward } from './forwards.js';
 import { GpuWatchStatus } from './gpu.js';
 import { DeviceListing } from './pairing.js';
 import { SshSessionListing } from './ssh.js';
@@ -13,12 +14,14 @@ export const OverviewUser = z
     devices: z.array(DeviceListing),
     terminals: z.number().int().meta({ description: 'Open terminals' }),
     gpu: GpuWatchStatus,
+    forwards: z.array(Forward).meta({ description: 'Open port forwards' }),
     counts: z.object({
       active_sessions: z.number().int(),
       dropped_sessions: z.number().int(),
       devices: z.number().int(),
       terminals: z.number().int(),
       gpu_watches: z.number().int(),
+      forwards: z.number().int(),
       container: z.boolean(),
     }),
   })

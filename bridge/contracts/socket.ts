@@ -19,6 +19,7 @@ import {
 import { SshSessionListing } from './ssh.js';
 import { TermClosePayload, TermInputPayload, TermOpenPayload, TermResizePayload, type TermData, type TermExit, type TermOpened } from './terminal.js';
 import { VpnPromptAnswerBody, VpnUserState, type VpnPromptEvent } from './vpn.js';
+import { ForwardsState } from './forwards.js';
 
 /** Every client->server event answers through an ack with this shape. */
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { kind: string; status: number; detail: string } };
@@ -32,6 +33,7 @@ export const UserState = z
     devices: z.array(DeviceListing).meta({ description: "The user's paired devices" }),
     vpn: VpnUserState,
     gpu: GpuWatchStatus,
+    forwards: ForwardsState,
   })
   .meta({ id: 'UserState' });
 export type UserState = z.infer<typeof UserState>;

@@ -21,12 +21,14 @@ export function overviewUser(state: UserState, terminals: number): OverviewUser 
     devices: state.devices,
     terminals,
     gpu: state.gpu,
+    forwards: state.forwards.forwards,
     counts: {
       active_sessions: active,
       dropped_sessions: state.ssh.sessions.length - active,
       devices: state.devices.length,
       terminals,
       gpu_watches: state.gpu.sessions.length,
+      forwards: state.forwards.forwards.length,
       container: state.vpn.container_id !== null,
     },
   };

@@ -157,6 +157,20 @@ export class SshSession extends EventEmitter<SessionEvents> {
     }
   }
 
+  /**
+   * A direct-tcpip channel to host:port as the server sees it (port forwards). It takes no slot: sshd's
+   * MaxSessions counts session channels (commands, SFTP, shells), not forwarded ones.
+   */
+  forwardOut(host: string, port: number): Promise<ClientChannel> {
+    this.assertActive();
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
+        if (error) reject(new AppError('upstream_failed', `${host}:${port} could not be reached from ${this.info.hostname}: ${error.message}`));
+        else resolve(channel);
+      });
+    });
+  }
+
   /** An SFTP channel that holds a slot until closed. */
   async openSftp(): Promise<LeasedChannel<SFTPWrapper>> {
     const release = await this.takeSlot();

@@ -66,7 +66,8 @@ export function createDualListener(options: DualListenerOptions): DualListener {
     SNICallback: (_name, done) => done(null, service.secureContext()),
   });
   // Clients that connect to an address send no SNI: they get the server's default context, kept current here.
-  service.on('change', (next) => tlsServer.setSecureContext({ ...SERVER_TLS_OPTIONS, cert: next.cert, key: next.key }));
+  const onChange = (next: { cert: string; key: string }): void => tlsServer.setSecureContext({ ...SERVER_TLS_OPTIONS, cert: next.cert, key: next.key });
+  service.on('change', onChange);
   tlsServer.on('secureConnection', (socket: tls.TLSSocket) => app.emit('connection', socket));
   tlsServer.on('tlsClientError', (error) => logger.debug({ reason: error.message }, 'TLS handshake failed'));
 
@@ -104,6 +105,8 @@ export function createDualListener(options: DualListenerOptions): DualListener {
   return {
     server,
     closeAll: () => {
+      // Listeners come and go (one per port forward): a closed one stops following certificate changes.
+      service.off('change', onChange);
       for (const socket of open) socket.destroy();
       lanPlain.closeAllConnections();
       lanPlain.close();

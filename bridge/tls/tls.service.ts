@@ -67,6 +67,8 @@ export class TlsService extends EventEmitter<{ change: [TlsMaterial] }> {
     initial: TlsMaterial,
   ) {
     super();
+    // Every listener follows changes: the main port's and one per port forward (FORWARDS_MAX_PER_USER each).
+    this.setMaxListeners(0);
     this.current = initial;
     this.context = tls.createSecureContext({ ...SERVER_TLS_OPTIONS, cert: initial.cert, key: initial.key });
   }

@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { BridgeContext, Capability } from '../capability.js';
+import type { ContainerStreamOpener } from '../core/container-stream.js';
 import { runInContainer } from './container-commands.js';
 import { ContainerExecSlots } from './container-exec-slots.js';
 import { ContainerFileChanges } from './container-file-changes.js';
@@ -28,7 +29,7 @@ export function workstationAddresses(): string[] {
 /** This bridge's containers are labelled with a hash of its data folder, so bridges sharing a Docker never adopt each other's. */
 export const instanceId = (dataDir: string): string => crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 8);
 
-export function vpnCapability(ctx: BridgeContext): Capability {
+export function vpnCapability(ctx: BridgeContext): Capability & { containerStream: ContainerStreamOpener } {
   const config = ctx.config.vpn;
   const docker = createDocker(config, (warning) => ctx.logger.warn({ event: 'docker.insecure' }, warning));
   const driver = new DockerDriver(docker, { ownNetworkInternal: config.ownNetworkInternal, workstationAddresses });
@@ -56,10 +57,12 @@ export function vpnCapability(ctx: BridgeContext): Capability {
     ctx.live.toUser(userId, 'vpn:prompt', { user_id: userId, prompt });
     ctx.state.notify(userId);
   });
-  ctx.sessions.setTransportProvider(async (userId, hostname, port) => {
+  // SSH through the container, and port forwards without a session, leave from its tunnel the same way.
+  const containerStream: ContainerStreamOpener = async (userId, hostname, port) => {
     const containerId = service.tunnelContainer(userId);
     return containerId ? openSocatStream(driver, containerId, hostname, port) : null;
-  });
+  };
+  ctx.sessions.setTransportProvider(containerStream);
   const slots = new ContainerExecSlots({ perContainer: config.execsPerUser, waitMs: config.execWaitMs });
   ctx.commands.setContainerTarget({
     containerFor: async (userId) => service.containerFor(userId),
@@ -78,6 +81,7 @@ export function vpnCapability(ctx: BridgeContext): Capability {
 
   return {
     name: 'vpn',
+    containerStream,
     routes: vpnRoutes(service, prompts, ctx.audit),
     socket: vpnSocket(prompts),
     start: async () => {

@@ -7,6 +7,7 @@ import { Icon } from '../ui/icons';
 import { Loading } from '../ui/kit';
 import { DevicesView } from '../views/devices/devices-view';
 import { FilesView } from '../views/files/files-view';
+import { ForwardsView } from '../views/forwards/forwards-view';
 import { GpusView } from '../views/gpus/gpus-view';
 import { OverviewView } from '../views/overview/overview-view';
 import { JobsView } from '../views/jobs/jobs-view';
@@ -47,6 +48,8 @@ function View({ path }: { path: string }) {
       return <VpnView />;
     case '/devices':
       return <DevicesView />;
+    case '/ports':
+      return <ForwardsView />;
     default:
       return (
         <div className="page">

@@ -24,6 +24,7 @@ export const NAV: NavItem[] = [
   { path: '/files', label: 'Files', icon: 'folder' },
   { path: '/gpus', label: 'GPUs', icon: 'gpu' },
   { path: '/jobs', label: 'Jobs', icon: 'jobs' },
+  { path: '/ports', label: 'Ports', icon: 'link' },
   { path: '/vpn', label: 'VPN', icon: 'shield' },
   { path: '/devices', label: 'Devices', icon: 'phone' },
 ];

@@ -20,7 +20,7 @@ describe('UserStateService.knownUsers', () => {
 });
 
 describe('overviewUser', () => {
-  it('counts active and dropped sessions, devices, terminals, GPU watches and the container', () => {
+  it('counts active and dropped sessions, devices, terminals, GPU watches, forwards and the container', () => {
     const session = { hostname: 'h', username: 'u', port: 22, connected_at: '2026-11-30T00:00:00Z', via_jump: null };
     const state = {
       user_id: 'alice',
@@ -33,7 +33,8 @@ describe('overviewUser', () => {
       devices: [{ id: 'd1', user_id: 'alice', name: 'Pixel', created_at: '2026-11-30T00:00:00Z', last_seen_at: null, last_ip: null }],
       vpn: { container_id: 'c1', state: 'up' },
       gpu: { sessions: [{ session_id: 'a' }] },
+      forwards: { forwards: [{ forward_id: 'f1' }, { forward_id: 'f2' }] },
     } as unknown as UserState;
-    expect(overviewUser(state, 2).counts).toEqual({ active_sessions: 1, dropped_sessions: 1, devices: 1, terminals: 2, gpu_watches: 1, container: true });
+    expect(overviewUser(state, 2).counts).toEqual({ active_sessions: 1, dropped_sessions: 1, devices: 1, terminals: 2, gpu_watches: 1, forwards: 2, container: true });
   });
 });

@@ -1,9 +1,9 @@
 // GPUs: a card per GPU of the chosen session's host, live over the socket, with history, processes and
 // alert rules; a host without GPUs (or with a broken driver) says so in plain words.
-import { useLocation } from '../../app/router';
+import { href, navigate, useLocation } from '../../app/router';
 import { NoSession, SessionPicker, useSelectedSession } from '../../app/session-picker';
 import { useNow } from '../../app/use-now';
-import { Badge, Banner, Empty, Loading, PageHeader } from '../../ui/kit';
+import { Badge, Banner, Button, Empty, Loading, PageHeader } from '../../ui/kit';
 import { formatSince } from '../../ui/format';
 import { AlertRules } from './alert-rules';
 import { GpuCard } from './gpu-card';
@@ -54,6 +54,11 @@ export function GpusView() {
             </div>
           )}
           {snapshot && <AlertRules sessionId={selected.session_id} gpuIndexes={gpus.map((g) => g.index)} />}
+          {snapshot && (
+            <Button icon="link" onClick={() => navigate(href('/ports', { session: selected.session_id, port: '6006' }))}>
+              Open TensorBoard on this node
+            </Button>
+          )}
         </>
       )}
     </div>
