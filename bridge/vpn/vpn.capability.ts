@@ -67,7 +67,8 @@ export function vpnCapability(ctx: BridgeContext): Capability & { containerStrea
   ctx.commands.setContainerTarget({
     containerFor: async (userId) => service.containerFor(userId),
     exec: async (containerId, command, options) => {
-      const release = await slots.acquire(containerId);
+      // A revoked device's command leaves the queue for a slot at once, as it would stop once running.
+      const release = await slots.acquire(containerId, options.signal);
       return runInContainer(driver, containerId, command, options).finally(release);
     },
   });
