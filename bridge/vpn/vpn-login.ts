@@ -1,10 +1,11 @@
 // One login and start of a user's tunnel: `openconnect --authenticate` (questions the connect cannot answer
 // go to the user as a prompt, the tunnel showing needs_answer meanwhile), then openconnect with the cookie.
 import type { ContainerDriver } from './container-driver.js';
-import type { TunnelRecord } from './tunnel-record.js';
+import type { LoginStep, TunnelRecord } from './tunnel-record.js';
+import type { TunnelBoundary } from './tunnel-supervisor.js';
 import { authenticate, type AskedForm } from './vpn-auth.js';
 import type { VpnPrompts } from './vpn-prompts.js';
-import { startTunnel, type StartedTunnel } from './vpn-tunnel.js';
+import { readFailure, startTunnel, type StartedTunnel } from './vpn-tunnel.js';
 
 export interface LoginTarget {
   userId: string;
@@ -20,12 +21,15 @@ export interface LoginDeps {
   driver: ContainerDriver;
   prompts: VpnPrompts;
   connectTimeoutMs: number;
-  /** The tunnel's state changed: push it. */
-  changed(userId: string): void;
-  /** Whether the tunnel is still the user's current one (a disconnect or a new connect replaces it). */
-  current(tunnel: TunnelRecord): boolean;
 }
 
+/** The tunnels as they really are: openconnect in the user's container. */
+export function openconnectTunnels(deps: LoginDeps): TunnelBoundary {
+  return {
+    start: (target, step) => loginAndStart(deps, target, step),
+    readFailure: (containerId, attempt) => readFailure(deps.driver, containerId, attempt, 'openconnect exited'),
+  };
+}
 
 const serverName = (server: string): string => {
   try {
@@ -35,16 +39,11 @@ const serverName = (server: string): string => {
   }
 };
 
-/** A failed login looks like a start that failed before openconnect ran (no attempt of its own). */
-export async function loginAndStart(deps: LoginDeps, target: LoginTarget): Promise<StartedTunnel> {
+/** A failed login looks like a start that failed before openconnect ran (no attempt of its own); `reportStep` hears each step the user sees. */
+async function loginAndStart(deps: LoginDeps, target: LoginTarget, reportStep: (step: LoginStep) => void): Promise<StartedTunnel> {
   const { tunnel, userId } = target;
-  const setState = (state: TunnelRecord['state']): void => {
-    if (!deps.current(tunnel)) return;
-    tunnel.state = state;
-    deps.changed(userId);
-  };
   const ask = async (form: AskedForm): Promise<Map<string, string>> => {
-    setState('needs_answer');
+    reportStep('needs_answer');
     try {
       return await deps.prompts.ask({
         user_id: userId,
@@ -55,10 +54,10 @@ export async function loginAndStart(deps: LoginDeps, target: LoginTarget): Promi
         reconnect: target.reconnect,
       });
     } finally {
-      setState('authenticating');
+      reportStep('authenticating');
     }
   };
-  setState('authenticating');
+  reportStep('authenticating');
   const auth = await authenticate(deps.driver, target.containerId, {
     request: tunnel.request,
     password: target.password,
@@ -66,6 +65,6 @@ export async function loginAndStart(deps: LoginDeps, target: LoginTarget): Promi
     silenceTimeoutMs: deps.connectTimeoutMs,
   });
   if (!auth.ok) return { attempt: tunnel.attempt ?? '', outcome: auth, exited: Promise.resolve() };
-  setState('connecting');
+  reportStep('connecting');
   return startTunnel(deps.driver, target.containerId, tunnel.request, auth, deps.connectTimeoutMs);
 }

@@ -1,6 +1,5 @@
-// One VPN container per user: create or reuse it, log in and start openconnect in it (vpn-login.ts), report
-// the tunnel as the container tells it, remove it on disconnect, and adopt the ones a previous bridge
-// process left running.
+// One VPN container per user: create or reuse it, have its tunnel started and watched (tunnel-supervisor.ts),
+// remove it on disconnect, and adopt the ones a previous bridge process left running.
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AppError } from '../core/errors.js';
@@ -10,12 +9,13 @@ import type { VpnContainerList, VpnStatusResponse, VpnUserState } from '../contr
 import type { ConnsStore } from '../store/conns-store.js';
 import type { ContainerDriver, ContainerInfo } from './container-driver.js';
 import type { TunnelRequest } from './openconnect-args.js';
-import { applyProbe, newTunnel, tunnelView, RECONNECT_FIRST_MS, RECONNECT_MAX_MS, RETRYING, type TunnelRecord } from './tunnel-record.js';
+import { adoptedTunnel, explainDown, newTunnel } from './tunnel-record.js';
+import { TunnelSupervisor } from './tunnel-supervisor.js';
 import { UserGate } from './user-gate.js';
-import { loginAndStart, type LoginDeps } from './vpn-login.js';
+import { openconnectTunnels } from './vpn-login.js';
 import type { VpnPrompts } from './vpn-prompts.js';
-import { probeTunnel, readFailure, stopTunnel, type TunnelFailure } from './vpn-tunnel.js';
-import type { TunnelProbe } from './vpn-status.parser.js';
+import { containerList, statusAnswer, userSnapshot, type VpnRecord } from './vpn-records.js';
+import { probeTunnel, readFailure, stopTunnel } from './vpn-tunnel.js';
 
 export const LABEL_USER = 'vigilink.user';
 export const LABEL_INSTANCE = 'vigilink.instance';
@@ -28,14 +28,6 @@ export interface VpnConnectRequest {
   autoReconnect: boolean;
   /** false: answer once the container runs; the login goes on (its forms arrive as prompts). Default true. */
   wait?: boolean;
-}
-
-export interface VpnRecord {
-  userId: string;
-  containerId: string;
-  startedAt: string;
-  /** null: a container without openconnect (real=false). */
-  tunnel: TunnelRecord | null;
 }
 
 export interface VpnServiceOptions {
@@ -60,12 +52,21 @@ export class VpnService extends EventEmitter<Events> {
   private readonly gate: UserGate;
   /** Why the last connect failed, shown while no container is left (clients that did not wait learn it here). */
   private readonly lastFailure = new Map<string, string>();
-  private closed = false;
+  private readonly supervisor: TunnelSupervisor;
 
   constructor(private readonly options: VpnServiceOptions) {
     super();
     this.setMaxListeners(0);
     this.gate = new UserGate(options.config.cooldownMs);
+    const { driver, prompts, config, logger } = options;
+    this.supervisor = new TunnelSupervisor({
+      tunnels: openconnectTunnels({ driver, prompts, connectTimeoutMs: config.connectTimeoutMs }),
+      gate: this.gate,
+      logger,
+      isCurrent: (record) => this.records.get(record.userId) === record,
+      changed: (userId) => this.changed(userId),
+      exited: (userId) => this.refresh(userId),
+    });
   }
 
   get driver(): ContainerDriver {
@@ -92,7 +93,7 @@ export class VpnService extends EventEmitter<Events> {
       const log = this.options.logger.child({ user_id: userId });
       const record = await this.ensureContainer(userId, log);
       containerReady({ containerId: record.containerId });
-      this.cancelReconnect(record);
+      this.supervisor.cancelRetry(record);
       if (!request.real || !request.tunnel) {
         if (record.tunnel) await stopTunnel(this.driver, record.containerId).catch(() => undefined);
         record.tunnel = null;
@@ -100,9 +101,8 @@ export class VpnService extends EventEmitter<Events> {
         return { containerId: record.containerId };
       }
       record.tunnel = newTunnel(request.tunnel, request.autoReconnect ? request.password : null);
-      record.tunnel.state = 'connecting';
       this.changed(userId);
-      const failure = await this.runTunnel(record, request.password, log, false);
+      const failure = await this.supervisor.start(record, request.password, false);
       if (failure) {
         // Nothing is left running after a failed connect: not openconnect, not the container.
         this.lastFailure.set(userId, `VPN connection failed: ${failure.reason}`);
@@ -114,40 +114,6 @@ export class VpnService extends EventEmitter<Events> {
     if (request.wait !== false) return work;
     work.catch((error: unknown) => this.options.logger.info({ event: 'vpn.connect_failed', user_id: userId, err: error }, 'vpn connect (not waited for) failed'));
     return Promise.race([ready, work]);
-  }
-
-  /** Log in, start openconnect for a record and apply the outcome; returns the failure, if any. */
-  private async runTunnel(record: VpnRecord, password: string, log: Logger, reconnect: boolean): Promise<TunnelFailure | null> {
-    const tunnel = record.tunnel!;
-    tunnel.starting = true;
-    let started: Awaited<ReturnType<typeof loginAndStart>>;
-    try {
-      started = await loginAndStart(this.loginDeps(record), { userId: record.userId, containerId: record.containerId, tunnel, password, reconnect });
-    } finally {
-      tunnel.starting = false;
-    }
-    if (record.tunnel !== tunnel) return null;
-    tunnel.attempt = started.attempt;
-    if (!started.outcome.ok) {
-      Object.assign(tunnel, { state: 'down', ip: null, since: null, reason: started.outcome.reason, logTail: started.outcome.logTail });
-      log.warn({ event: 'vpn.connect_failed', reason: started.outcome.reason }, 'vpn connect failed');
-      this.changed(record.userId);
-      return started.outcome;
-    }
-    if (applyProbe(tunnel, started.outcome.probe)) this.changed(record.userId);
-    tunnel.reconnectDelayMs = RECONNECT_FIRST_MS;
-    log.info({ event: 'vpn.up', ip: tunnel.ip, server: tunnel.request.server }, 'vpn tunnel up');
-    // This process started openconnect, so it hears its exit at once rather than at the next probe.
-    void started.exited.then(async () => {
-      if (this.closed || record.tunnel?.attempt !== started.attempt) return;
-      await this.refresh(record.userId).catch((error: unknown) => log.warn({ event: 'vpn.probe_failed', err: error }, 'vpn probe failed'));
-    });
-    return null;
-  }
-
-  private loginDeps(record: VpnRecord): LoginDeps {
-    const { prompts, config } = this.options;
-    return { driver: this.driver, prompts, connectTimeoutMs: config.connectTimeoutMs, changed: (userId) => this.changed(userId), current: (t) => record.tunnel === t };
   }
 
   private async ensureContainer(userId: string, log: Logger): Promise<VpnRecord> {
@@ -192,7 +158,7 @@ export class VpnService extends EventEmitter<Events> {
   }
 
   private async removeRecord(record: VpnRecord, reason: string): Promise<void> {
-    if (record.tunnel) this.cancelReconnect(record);
+    this.supervisor.cancelRetry(record);
     record.tunnel = null;
     this.records.delete(record.userId);
     this.options.closeSessions(record.userId, `the VPN container was removed: ${reason}`);
@@ -211,8 +177,7 @@ export class VpnService extends EventEmitter<Events> {
   async status(userId: string): Promise<VpnStatusResponse> {
     const record = this.require(userId);
     if (!(await this.refresh(userId))) throw new AppError('not_found', `User '${userId}' has no VPN container (it stopped or was removed)`);
-    const { container_id: _id, prompt: _prompt, ...vpn } = this.snapshot(userId);
-    return { connected: vpn.state === 'up' || !record.tunnel, container_id: record.containerId, vpn };
+    return statusAnswer(record, this.snapshot(userId));
   }
 
   async disconnect(userId: string, reason = 'disconnected'): Promise<void> {
@@ -244,60 +209,9 @@ export class VpnService extends EventEmitter<Events> {
     if (tunnel && !tunnel.starting) {
       const probe = await probeTunnel(this.driver, record.containerId);
       // A connect may have replaced the tunnel meanwhile; it then owns the state.
-      if (this.records.get(userId) === record && record.tunnel === tunnel && !tunnel.starting) await this.applyProbeAndReact(record, tunnel, probe);
+      if (this.records.get(userId) === record && record.tunnel === tunnel && !tunnel.starting) await this.supervisor.observe(record, tunnel, probe);
     }
     return true;
-  }
-
-  private async applyProbeAndReact(record: VpnRecord, tunnel: TunnelRecord, probe: TunnelProbe): Promise<void> {
-    const before = tunnel.state;
-    const wasAlive = tunnel.alive;
-    if (applyProbe(tunnel, probe)) this.changed(record.userId);
-    const exitedNow = wasAlive && !tunnel.alive;
-    if (tunnel.state === 'down' && (before !== 'down' || exitedNow)) {
-      const failure = await readFailure(this.driver, record.containerId, tunnel.attempt ?? '', 'openconnect exited');
-      Object.assign(tunnel, { reason: tunnel.alive ? RETRYING : failure.reason, logTail: failure.logTail });
-      this.options.logger.warn({ event: 'vpn.down', user_id: record.userId, reason: tunnel.reason }, 'vpn tunnel went down');
-      this.changed(record.userId);
-      // While openconnect retries by itself the bridge waits; once it has given up, auto-reconnect takes over.
-      if (!tunnel.alive) this.scheduleReconnect(record, failure.loginProblem);
-    }
-  }
-
-  private scheduleReconnect(record: VpnRecord, loginProblem: string | null): void {
-    const tunnel = record.tunnel;
-    if (!tunnel || tunnel.password === null || this.closed) return;
-    if (loginProblem) {
-      tunnel.password = null;
-      tunnel.reason = `auto-reconnect stopped: ${loginProblem}`;
-      this.changed(record.userId);
-      return;
-    }
-    const delay = tunnel.reconnectDelayMs;
-    tunnel.reconnectDelayMs = Math.min(delay * 2, RECONNECT_MAX_MS);
-    this.options.logger.info({ event: 'vpn.reconnect_scheduled', user_id: record.userId, in_ms: delay }, 'vpn reconnect scheduled');
-    tunnel.reconnectTimer = setTimeout(() => {
-      tunnel.reconnectTimer = null;
-      void this.reconnect(record, tunnel).catch((error: unknown) =>
-        this.options.logger.warn({ event: 'vpn.reconnect_failed', user_id: record.userId, err: error }, 'vpn reconnect failed'),
-      );
-    }, delay);
-    tunnel.reconnectTimer.unref();
-  }
-
-  private reconnect(record: VpnRecord, tunnel: TunnelRecord): Promise<void> {
-    return this.gate.lock(record.userId, async () => {
-      if (this.closed || this.records.get(record.userId) !== record || record.tunnel !== tunnel || tunnel.password === null) return;
-      Object.assign(tunnel, { state: 'authenticating', reason: 'reconnecting' });
-      this.changed(record.userId);
-      const failure = await this.runTunnel(record, tunnel.password, this.options.logger.child({ user_id: record.userId }), true);
-      if (failure) this.scheduleReconnect(record, failure.loginProblem);
-    });
-  }
-
-  private cancelReconnect(record: VpnRecord): void {
-    if (record.tunnel?.reconnectTimer) clearTimeout(record.tunnel.reconnectTimer);
-    if (record.tunnel) record.tunnel.reconnectTimer = null;
   }
 
   /** Remove containers older than CONTAINER_TIMEOUT. */
@@ -320,24 +234,7 @@ export class VpnService extends EventEmitter<Events> {
         await this.driver.remove(container.id);
         continue;
       }
-      const stored = this.options.store.user(userId);
-      const record: VpnRecord = {
-        userId,
-        containerId: container.id,
-        startedAt: stored?.container_id === container.id && stored.container_started_at ? stored.container_started_at : container.createdAt,
-        tunnel: null,
-      };
-      const probe = await probeTunnel(this.driver, container.id).catch(() => null);
-      if (probe?.server) {
-        // The request's details are not kept across restarts, only what the container shows; no password.
-        record.tunnel = newTunnel({ server: probe.server, protocol: 'anyconnect' }, null);
-        record.tunnel.attempt = probe.attempt;
-        applyProbe(record.tunnel, probe);
-        if (record.tunnel.state === 'down') {
-          const failure = await readFailure(this.driver, container.id, probe.attempt ?? '', 'openconnect exited');
-          Object.assign(record.tunnel, { reason: failure.reason, logTail: failure.logTail });
-        }
-      }
+      const record = await this.adoptedRecord(userId, container);
       this.records.set(userId, record);
       await this.save(record);
       this.options.logger.info({ event: 'vpn.adopted', user_id: userId, container_id: container.id, state: record.tunnel?.state ?? 'none' }, 'vpn container adopted');
@@ -348,22 +245,26 @@ export class VpnService extends EventEmitter<Events> {
     }
   }
 
+  /** A running container found at start, with its tunnel as the container shows it. */
+  private async adoptedRecord(userId: string, container: ContainerInfo): Promise<VpnRecord> {
+    const stored = this.options.store.user(userId);
+    const startedAt = stored?.container_id === container.id && stored.container_started_at ? stored.container_started_at : container.createdAt;
+    const record: VpnRecord = { userId, containerId: container.id, startedAt, tunnel: null };
+    const probe = await probeTunnel(this.driver, container.id).catch(() => null);
+    if (probe?.server) {
+      record.tunnel = adoptedTunnel(probe.server, probe);
+      if (record.tunnel.state === 'down') explainDown(record.tunnel, await readFailure(this.driver, container.id, probe.attempt ?? '', 'openconnect exited'));
+    }
+    return record;
+  }
+
   users(): string[] {
     return [...this.records.keys()];
   }
 
   /** Every user's container, for the owner's overview. */
   listContainers(): VpnContainerList['containers'] {
-    return [...this.records.values()]
-      .map((record) => ({
-        user_id: record.userId,
-        container_id: record.containerId,
-        started_at: record.startedAt,
-        state: record.tunnel?.state ?? 'none',
-        ip: record.tunnel?.ip ?? null,
-        server: record.tunnel?.request.server ?? null,
-      }))
-      .sort((a, b) => a.user_id.localeCompare(b.user_id));
+    return containerList(this.records.values());
   }
 
   /** The user's running container, for commands and files (null: none). */
@@ -378,9 +279,7 @@ export class VpnService extends EventEmitter<Events> {
   }
 
   snapshot(userId: string): VpnUserState {
-    const record = this.records.get(userId);
-    const view = tunnelView(record?.tunnel ?? null, record ? null : (this.lastFailure.get(userId) ?? null));
-    return { container_id: record?.containerId ?? null, ...view, prompt: this.options.prompts.current(userId) };
+    return userSnapshot(this.records.get(userId), this.lastFailure.get(userId) ?? null, this.options.prompts.current(userId));
   }
 
   private changed(userId: string): void {
@@ -389,11 +288,7 @@ export class VpnService extends EventEmitter<Events> {
 
   /** Shutdown: containers keep running (the next start adopts them); timers and credentials go. */
   close(): void {
-    this.closed = true;
+    this.supervisor.close(this.records.values());
     this.options.prompts.close();
-    for (const record of this.records.values()) {
-      this.cancelReconnect(record);
-      if (record.tunnel) record.tunnel.password = null;
-    }
   }
 }
