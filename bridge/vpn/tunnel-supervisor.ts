@@ -42,7 +42,7 @@ export interface ReconnectBackoff {
   maxMs: number;
 }
 
-export const RECONNECT_BACKOFF: ReconnectBackoff = { firstMs: 2_000, maxMs: 5 * 60_000 };
+const RECONNECT_BACKOFF: ReconnectBackoff = { firstMs: 2_000, maxMs: 5 * 60_000 };
 
 export interface TunnelSupervisorOptions {
   tunnels: TunnelBoundary;
