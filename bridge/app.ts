@@ -3,7 +3,6 @@
 import http from 'node:http';
 import net from 'node:net';
 import type express from 'express';
-import { z } from 'zod';
 import type { BridgeConfig } from './config/config.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { loadOrCreateOwnerToken, OwnerTokenAuthenticator } from './auth/owner-token.js';
@@ -46,6 +45,7 @@ import { trustHandler } from './tls/trust.handler.js';
 import { lanAddresses, type InterfaceAddress } from './pairing/lan-addresses.js';
 import { fileChangesCapability } from './files/files.capability.js';
 import { forwardsCapability } from './forwards/forwards.capability.js';
+import { healthEndpoints } from './contracts/health.endpoints.js';
 
 export interface BridgeDeps {
   logger?: Logger;
@@ -75,19 +75,14 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-const HealthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
-
 function coreCapability(ctx: BridgeContext): Capability {
   return {
     name: 'core',
     routes: [
-      defineRoute({
-        method: 'get',
-        path: '/healthz',
+      defineRoute(healthEndpoints.check, {
         tag: 'health',
         summary: 'Liveness check',
         auth: 'none',
-        response: HealthResponse,
         handler: () => ({ status: 'ok' as const }),
       }),
       ...sshRoutes(ctx.sessions, ctx.hostKeys),
