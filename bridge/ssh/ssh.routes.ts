@@ -1,9 +1,22 @@
 // HTTP adapter for SSH sessions: parse, call SshSessionService, shape the earlier backend's answers.
+import type { SshConnectBody } from '../contracts/ssh.js';
+import { sshEndpoints } from '../contracts/ssh.endpoints.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import { hostKeyPinListing, parseRouteKeyOrThrow } from './host-key-pins.js';
 import type { HostKeyStore } from './host-keys.js';
-import type { SshSessionService } from './ssh-sessions.js';
-import { sshEndpoints } from '../contracts/ssh.endpoints.js';
+import type { JumpHost, SshSessionService } from './ssh-sessions.js';
+
+/** The wire's snake_case credentials as the session service takes them (jump host included). */
+function credentials(wire: Pick<SshConnectBody, 'hostname' | 'port' | 'username' | 'password' | 'private_key' | 'passphrase'>): JumpHost {
+  return {
+    hostname: wire.hostname,
+    port: wire.port,
+    username: wire.username,
+    password: wire.password,
+    privateKey: wire.private_key,
+    passphrase: wire.passphrase,
+  };
+}
 
 export function sshRoutes(sessions: SshSessionService, hostKeys: HostKeyStore): AnyRoute[] {
   return [
@@ -16,25 +29,14 @@ export function sshRoutes(sessions: SshSessionService, hostKeys: HostKeyStore): 
       errors: [403, 409, 502, 503],
       handler: async ({ query, body, userId, principal, log }) => {
         const user = userId(body.user_id);
+        const deviceId = principal?.kind === 'device' ? principal.deviceId : null;
         const info = await sessions.connect({
+          ...credentials(body),
+          jump: body.jump && credentials(body.jump),
           log,
-          deviceId: principal?.kind === 'device' ? principal.deviceId : null,
+          deviceId,
           userId: user,
           sessionId: query.session_id,
-          hostname: body.hostname,
-          port: body.port,
-          username: body.username,
-          password: body.password,
-          privateKey: body.private_key,
-          passphrase: body.passphrase,
-          jump: body.jump && {
-            hostname: body.jump.hostname,
-            port: body.jump.port,
-            username: body.jump.username,
-            password: body.jump.password,
-            privateKey: body.jump.private_key,
-            passphrase: body.jump.passphrase,
-          },
         });
         return {
           connected: true as const,
