@@ -5,13 +5,14 @@ import type { TrustResponse } from '../../../../bridge/contracts/tls';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { Banner, Button, Card } from '../../ui/kit';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 export function TrustCard() {
   const { api, isOwner } = useApp();
   const [trust, setTrust] = useState<TrustResponse | null>(null);
   const { busy, error, clearError, run } = useAction();
   if (!isOwner) return null;
-  const show = (): Promise<void> => run(async () => setTrust(await api.getRaw<TrustResponse>('/api/tls/trust')));
+  const show = (): Promise<void> => run(async () => setTrust(await api.call(endpoints.tls.trust)));
   return (
     <Card
       title="Trust on a phone"

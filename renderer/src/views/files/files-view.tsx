@@ -14,6 +14,7 @@ import { TextEditor } from './text-editor';
 import { UploadList } from './upload-list';
 import { useUploads } from './use-uploads';
 import './files.css';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 const joinPath = (dir: string, name: string): string => (dir.endsWith('/') ? dir + name : `${dir}/${name}`);
 
@@ -113,7 +114,7 @@ function useListing(sessionId: string | undefined, path: string): { listing: FsL
     const key = `${sessionId}\0${path}`;
     if (shown.current !== key) setListing(null);
     shown.current = key;
-    api.get<FsListResponse>('/api/fs/list', { path, session_id: sessionId }).then(
+    api.call(endpoints.files.list, { query: { path, session_id: sessionId } }).then(
       (result) => !cancelled && setListing(result),
       (e: unknown) => !cancelled && setError(errorText(e)),
     );

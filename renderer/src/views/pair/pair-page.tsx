@@ -8,6 +8,8 @@ import { Spinner } from '../../ui/kit';
 import { errorText } from '../../ui/format';
 import { BrandMark } from '../../ui/brand-mark';
 import '../devices/pairing.css';
+import { endpointUrl } from '../../../../bridge/contracts/endpoint';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 /** A name the owner will recognise in the device list. */
 export function deviceName(userAgent = navigator.userAgent): string {
@@ -30,7 +32,7 @@ const REASONS: Record<string, string> = {
 async function claim(secret: string): Promise<PairClaimResponse> {
   let response: Response;
   try {
-    response = await fetch('/api/pair/claim', {
+    response = await fetch(endpointUrl(endpoints.pairing.claim), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ secret, device_name: deviceName() }),

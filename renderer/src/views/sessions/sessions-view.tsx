@@ -10,12 +10,13 @@ import { Badge, Banner, Button, Card, Empty, Loading, PageHeader } from '../../u
 import { formatSince } from '../../ui/format';
 import { ConnectForm, type ConnectPrefill } from './connect-form';
 import './sessions.css';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 function SessionRow({ session, onReconnect }: { session: SshSessionListing; onReconnect(prefill: ConnectPrefill): void }) {
   const { api } = useApp();
   const now = useNow(30_000);
   const { busy, error, clearError, run } = useAction({ busyUntilGone: true });
-  const disconnect = () => run(() => api.post('/ssh/disconnect', {}, api.userQuery({ session_id: session.session_id })));
+  const disconnect = () => run(() => api.call(endpoints.ssh.disconnect, { query: { session_id: session.session_id } }));
   const target = `${session.username}@${session.hostname}${session.port === 22 ? '' : `:${session.port}`}`;
   return (
     <li className="session-row" data-session={session.session_id}>

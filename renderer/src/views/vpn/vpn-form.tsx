@@ -4,6 +4,7 @@ import type { VpnConnectBody } from '../../../../bridge/contracts/vpn';
 import { useApp } from '../../app/app-context';
 import { Banner, Button, Field, Select } from '../../ui/kit';
 import { errorText } from '../../ui/format';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 const PROTOCOLS: { value: NonNullable<VpnConnectBody['protocol']>; label: string }[] = [
   { value: 'anyconnect', label: 'Cisco AnyConnect / ocserv' },
@@ -42,7 +43,7 @@ export function VpnForm({ server: initialServer }: { server: string | null }) {
         ...(pin.trim() ? { servercert: pin.trim() } : {}),
         ...(authgroup.trim() ? { authgroup: authgroup.trim() } : {}),
       };
-      await api.post('/vpn/connect', body);
+      await api.call(endpoints.vpn.connect, { body });
       setPassword('');
     } catch (e) {
       setError(errorText(e));

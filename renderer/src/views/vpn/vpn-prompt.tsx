@@ -6,6 +6,7 @@ import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { useNow } from '../../app/use-now';
 import { Banner, Button, Card, Field } from '../../ui/kit';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 function countdown(ms: number): string {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
@@ -36,7 +37,7 @@ export function VpnPromptCard({ prompt }: { prompt: VpnPrompt }) {
   const { busy, error, clearError, run } = useAction({ busyUntilGone: true });
   const typed = prompt.fields.filter((field) => field.type !== 'select');
   const send = (answers: Map<string, string>) =>
-    run(() => api.post('/vpn/prompt/answer', { prompt_id: prompt.prompt_id, answers: Object.fromEntries(answers) }));
+    run(() => api.call(endpoints.vpn.answerPrompt, { body: { prompt_id: prompt.prompt_id, answers: Object.fromEntries(answers) } }));
   const set = (field: VpnPromptField, value: string): Map<string, string> => {
     const next = new Map(values).set(field.name, value);
     setValues(next);

@@ -10,6 +10,7 @@ import { errorText, formatSince } from '../../ui/format';
 import { VpnForm } from './vpn-form';
 import { VpnPromptCard } from './vpn-prompt';
 import './vpn.css';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 const TONES: Record<VpnUserState['state'], Tone> = { up: 'ok', connecting: 'warn', authenticating: 'warn', needs_answer: 'warn', down: 'bad', none: 'idle' };
 const LABELS: Record<VpnUserState['state'], string> = {
@@ -27,7 +28,7 @@ function TunnelCard({ vpn }: { vpn: VpnUserState }) {
   const { api } = useApp();
   const now = useNow(30_000);
   const { busy, error, clearError, run } = useAction();
-  const disconnect = () => run(() => api.post('/vpn/disconnect', {}, api.userQuery()));
+  const disconnect = () => run(() => api.call(endpoints.vpn.disconnect));
   return (
     <Card
       title="Tunnel"
@@ -90,7 +91,7 @@ function AllContainers() {
   const [error, setError] = useState<string | null>(null);
   const vpn = state?.vpn;
   useEffect(() => {
-    api.getRaw<VpnContainerList>('/vpn/containers').then(
+    api.call(endpoints.vpn.containers).then(
       (answer) => setRows(answer.containers),
       (e: unknown) => setError(errorText(e)),
     );
