@@ -5,6 +5,7 @@ import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { formatZodIssues } from '../core/zod-issues.js';
 import { assertNamesOnlyOwnUser, authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
 import type { Ack, ClientToServerEvents, HandshakeRefusal, ServerToClientEvents } from '../contracts/socket.js';
 import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
@@ -96,8 +97,7 @@ export function handleEvent<S extends z.ZodType, R>(
         assertNamesOnlyOwnUser(ctx.principal, [payload]);
         const parsed = schema.safeParse(payload ?? {});
         if (!parsed.success) {
-          const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
-          throw new AppError('invalid', detail);
+          throw new AppError('invalid', formatZodIssues(parsed.error, 'payload'));
         }
         return handler(parsed.data);
       })
