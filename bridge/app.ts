@@ -3,6 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type express from 'express';
+import { healthEndpoints } from './contracts/health.endpoints.js';
 import type { BridgeConfig } from './config/config.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { loadOrCreateOwnerToken, OwnerTokenAuthenticator } from './auth/owner-token.js';
@@ -45,7 +46,6 @@ import { trustHandler } from './tls/trust.handler.js';
 import { lanAddresses, type InterfaceAddress } from './pairing/lan-addresses.js';
 import { fileChangesCapability } from './files/files.capability.js';
 import { forwardsCapability } from './forwards/forwards.capability.js';
-import { healthEndpoints } from './contracts/health.endpoints.js';
 
 export interface BridgeDeps {
   logger?: Logger;

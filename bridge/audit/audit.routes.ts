@@ -1,7 +1,7 @@
 // HTTP adapter for the audit log: the owner reads the newest entries.
+import { auditEndpoints } from '../contracts/audit.endpoints.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import type { AuditLog } from './audit-log.js';
-import { auditEndpoints } from '../contracts/audit.endpoints.js';
 
 export function auditRoutes(audit: AuditLog): AnyRoute[] {
   return [

@@ -1,8 +1,8 @@
 // HTTP adapter for the owner's one-time sign-in: exchange a link's nonce, make a new link, sign out.
+import { authEndpoints } from '../contracts/auth.endpoints.js';
 import { bearerToken } from '../transport/http-app.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import type { OwnerSessions } from './owner-sessions.js';
-import { authEndpoints } from '../contracts/auth.endpoints.js';
 
 /** `<base>/#signin=<nonce>`: the nonce rides in the fragment, which never reaches a server or a log. */
 export const signInUrl = (base: string, nonce: string): string => `${base}/#signin=${nonce}`;

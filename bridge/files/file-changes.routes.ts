@@ -1,7 +1,7 @@
 // HTTP adapter for changing files: stat (with ETag), text read and save (If-Match), mkdir, rename, delete.
+import { filesEndpoints } from '../contracts/files.endpoints.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import type { FileChangesService } from './file-changes.service.js';
-import { filesEndpoints } from '../contracts/files.endpoints.js';
 
 export function fileChangesRoutes(changes: FileChangesService): AnyRoute[] {
   return [

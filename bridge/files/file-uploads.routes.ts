@@ -2,10 +2,11 @@
 // clients work: POST creates, HEAD tells the offset, PATCH appends (application/offset+octet-stream), DELETE cancels.
 import type { Response } from 'express';
 import { z } from 'zod';
+import { endpointUrl } from '../contracts/endpoint.js';
+import { filesEndpoints } from '../contracts/files.endpoints.js';
 import { AppError } from '../core/errors.js';
 import { defineRoute, STREAMED, type AnyRoute } from '../transport/route.js';
 import type { FileUploadsService, UploadProgress } from './file-uploads.service.js';
-import { filesEndpoints } from '../contracts/files.endpoints.js';
 
 const TUS_VERSION = '1.0.0';
 const OFFSET_CONTENT_TYPE = 'application/offset+octet-stream';
@@ -41,7 +42,7 @@ export function fileUploadsRoutes(uploads: FileUploadsService): AnyRoute[] {
         checkVersion(req.get('tus-resumable'));
         const length = header(req.get('upload-length'), 'Upload-Length');
         const progress = await uploads.create({ userId: user, sessionId: query.session_id, path: query.path, length, replace: query.overwrite });
-        res.set({ Location: `/api/fs/uploads/${progress.id}`, 'Upload-Length': String(length) });
+        res.set({ Location: endpointUrl(filesEndpoints.uploadProgress, { params: { id: progress.id } }), 'Upload-Length': String(length) });
         return answer(res, 201, progress);
       },
     }),

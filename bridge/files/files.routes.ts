@@ -1,9 +1,9 @@
 // HTTP adapter for files: list, read a window, and the streaming Range download.
 import { pipeline } from 'node:stream/promises';
+import { filesEndpoints } from '../contracts/files.endpoints.js';
 import { defineRoute, STREAMED, type AnyRoute } from '../transport/route.js';
 import type { FilesService } from './files.service.js';
 import { stallGuard } from './stall-guard.js';
-import { filesEndpoints } from '../contracts/files.endpoints.js';
 
 /** `stallMs`: a download that moves no byte for this long is ended (DOWNLOAD_STALL_SECONDS). */
 export function filesRoutes(files: FilesService, stallMs: number): AnyRoute[] {

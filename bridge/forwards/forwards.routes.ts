@@ -1,11 +1,11 @@
 // HTTP adapter for port forwards: open, list, close, and the one-time link a browser opens. Thin: parse,
 // call ForwardsService, answer.
 import type { TLSSocket } from 'node:tls';
+import { forwardsEndpoints } from '../contracts/forwards.endpoints.js';
 import { AppError } from '../core/errors.js';
 import { hostOf } from '../transport/host-check.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import type { ForwardsService } from './forwards.service.js';
-import { forwardsEndpoints } from '../contracts/forwards.endpoints.js';
 
 export function forwardsRoutes(forwards: ForwardsService): AnyRoute[] {
   return [

@@ -1,8 +1,8 @@
 // HTTP adapter for GPU monitoring: snapshots, history, alert rules and fired alerts. Thin: parse, call
 // GpuService, answer. Host problems (no nvidia-smi, driver down, timeout) are 200 with `error`, not 5xx.
+import { gpuEndpoints } from '../contracts/gpu.endpoints.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import type { GpuService } from './gpu.service.js';
-import { gpuEndpoints } from '../contracts/gpu.endpoints.js';
 
 export function gpuRoutes(gpu: GpuService): AnyRoute[] {
   return [

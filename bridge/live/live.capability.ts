@@ -1,12 +1,12 @@
 // The live capability: every user's `state`, pushed to their sockets on each change and on connect, and
 // the owner's overview of all users (GET /api/overview and the `overview` event to owner sockets).
 import type { BridgeContext, Capability } from '../capability.js';
+import { liveEndpoints } from '../contracts/live.endpoints.js';
 import { defineRoute } from '../transport/route.js';
 import type { SocketContext } from '../transport/socket-server.js';
 import { OverviewService } from './overview.service.js';
 import { StatePublisher } from './state-publisher.js';
 import { stateSocket } from './state.socket.js';
-import { liveEndpoints } from '../contracts/live.endpoints.js';
 
 export function liveCapability(ctx: BridgeContext): Capability {
   const publisher = new StatePublisher(ctx.state, ctx.live, ctx.logger);

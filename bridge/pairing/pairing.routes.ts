@@ -1,9 +1,9 @@
 // HTTP adapter for pairing and devices: offers and addresses (owner), claims (no token), listing and revoking.
+import { pairingEndpoints } from '../contracts/pairing.endpoints.js';
 import { AppError } from '../core/errors.js';
 import { isPrivateTransport } from '../tls/trust.handler.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import type { PairingService } from './pairing.service.js';
-import { pairingEndpoints } from '../contracts/pairing.endpoints.js';
 
 export function pairingRoutes(pairing: PairingService): AnyRoute[] {
   return [

@@ -1,8 +1,8 @@
 // HTTP adapter for Slurm jobs: the list, one job, cancel, its output tail and its GPUs. Thin: parse, call
 // SlurmService, answer. A host without Slurm is 404 saying so; a refused cancel is 403 with Slurm's words.
+import { slurmEndpoints } from '../contracts/slurm.endpoints.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import type { SlurmService } from './slurm.service.js';
-import { slurmEndpoints } from '../contracts/slurm.endpoints.js';
 
 export function slurmRoutes(slurm: SlurmService): AnyRoute[] {
   return [

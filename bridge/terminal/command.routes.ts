@@ -1,7 +1,7 @@
 // HTTP adapter for one-shot commands (the earlier backend's /api/terminal/bastion/run).
+import { terminalEndpoints } from '../contracts/terminal.endpoints.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import type { CommandService } from './command.service.js';
-import { terminalEndpoints } from '../contracts/terminal.endpoints.js';
 
 export function commandRoutes(commands: CommandService): AnyRoute[] {
   return [

@@ -1,12 +1,12 @@
 // The TLS capability's routes: what the UI shows about the listener's certificate, and the QR code of
 // the /trust page for "Trust on a phone".
 import type { BridgeContext, Capability } from '../capability.js';
+import { tlsEndpoints } from '../contracts/tls.endpoints.js';
 import { AppError } from '../core/errors.js';
 import { httpBase } from '../pairing/lan-addresses.js';
 import { qrImages } from '../pairing/pairing-qr.js';
 import { defineRoute } from '../transport/route.js';
 import { TRUST_PATHS } from './trust-page.js';
-import { tlsEndpoints } from '../contracts/tls.endpoints.js';
 
 export function tlsCapability(ctx: BridgeContext): Capability {
   const fingerprint = (): string | null => ctx.tls.caCertificate()?.fingerprint ?? null;

@@ -1,10 +1,10 @@
 // HTTP adapter for VPN containers: parse, call VpnService, shape the earlier backend's answers.
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditDetails } from '../contracts/audit.js';
+import { vpnEndpoints } from '../contracts/vpn.endpoints.js';
 import { defineRoute, type AnyRoute, type RouteContext } from '../transport/route.js';
 import type { VpnPrompts } from './vpn-prompts.js';
 import type { VpnService } from './vpn.service.js';
-import { vpnEndpoints } from '../contracts/vpn.endpoints.js';
 
 /** Record a VPN connect or disconnect, done or refused, with who asked (never the password). */
 async function audited<T>(

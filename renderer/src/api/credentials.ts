@@ -3,9 +3,9 @@
 // token is kept in localStorage; an owner session only in this tab's sessionStorage (it dies with the tab
 // and the bridge); the desktop shell's owner token only in memory (the preload hands it over again).
 import type { SignInResponse } from '../../../bridge/contracts/auth';
-import { errorFrom } from './api-client';
 import { endpointUrl } from '../../../bridge/contracts/endpoint';
 import { endpoints } from '../../../bridge/contracts/endpoints';
+import { errorFrom } from './api-client';
 
 export type CredentialKind = 'owner' | 'device';
 

@@ -3,11 +3,11 @@
 // live notifications of the signed-in app.
 import { useEffect, useState } from 'react';
 import type { TlsInfoResponse } from '../../../bridge/contracts/tls';
+import { endpointUrl } from '../../../bridge/contracts/endpoint';
+import { endpoints } from '../../../bridge/contracts/endpoints';
 import { Banner } from '../ui/kit';
 import { useApp } from './app-context';
 import { useNotifications } from './use-notifications';
-import { endpointUrl } from '../../../bridge/contracts/endpoint';
-import { endpoints } from '../../../bridge/contracts/endpoints';
 
 const RETRY_MS = 10_000;
 

@@ -2,6 +2,7 @@
 // trusted SSH host keys.
 import { useEffect, useState } from 'react';
 import type { DeviceListing } from '../../../../bridge/contracts/pairing';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { navigate, useLocation } from '../../app/router';
@@ -15,7 +16,6 @@ import { PairDialog } from './pair-dialog';
 import { NotificationsCard, TrustCard } from './trust-card';
 import './pairing.css';
 import '../sessions/sessions.css';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 function DeviceRow({ device, self, showUser }: { device: DeviceListing; self: boolean; showUser: boolean }) {
   const { api } = useApp();

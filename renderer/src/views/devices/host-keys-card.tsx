@@ -3,11 +3,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DeviceListing } from '../../../../bridge/contracts/pairing';
 import type { HostKeyPin } from '../../../../bridge/contracts/ssh';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { Banner, Button, Card, Empty, Loading } from '../../ui/kit';
 import { errorText, formatDate } from '../../ui/format';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 function learnedBy(pin: HostKeyPin, devices: readonly DeviceListing[]): string {
   if (pin.learned_by_user === null) return 'before routes were recorded';

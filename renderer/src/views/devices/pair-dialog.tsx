@@ -3,12 +3,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { LanAddress, PairOfferResponse } from '../../../../bridge/contracts/pairing';
 import type { PairClaimed } from '../../../../bridge/contracts/socket';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useNow } from '../../app/use-now';
 import { Icon } from '../../ui/icons';
 import { Banner, Button, Loading } from '../../ui/kit';
 import { errorText } from '../../ui/format';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 function countdown(ms: number): string {
   const seconds = Math.max(0, Math.ceil(ms / 1000));

@@ -2,10 +2,10 @@
 // workstation's CA once, and the CA's fingerprint to compare. Also, on any device, turning on notifications.
 import { useState } from 'react';
 import type { TrustResponse } from '../../../../bridge/contracts/tls';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { Banner, Button, Card } from '../../ui/kit';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 export function TrustCard() {
   const { api, isOwner } = useApp();

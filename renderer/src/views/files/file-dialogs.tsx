@@ -1,9 +1,9 @@
 // The dialogs that change files: new folder, rename or move, and delete (a folder with everything in it
 // only after saying so). Each calls one route and tells the view to list again.
 import type { FileEntry } from '../../../../bridge/contracts/files';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { ConfirmDialog, PromptDialog } from '../../ui/dialog';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 export type FileDialogRequest = { kind: 'mkdir' } | { kind: 'rename'; entry: FileEntry } | { kind: 'delete'; entry: FileEntry };
 

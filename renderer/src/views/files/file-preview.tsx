@@ -1,12 +1,12 @@
 // Preview of one remote file: text (first 64 KiB, with Edit) or image, and its download with a progress bar.
 import { useEffect, useRef, useState } from 'react';
 import type { FileEntry } from '../../../../bridge/contracts/files';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { Icon } from '../../ui/icons';
 import { Banner, Button, Loading, ProgressBar } from '../../ui/kit';
 import { errorText, formatBytes, formatDate } from '../../ui/format';
 import { downloadFile, type DownloadProgress } from './fetch-download';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 const TEXT_PREVIEW_BYTES = 64 * 1024;
 const IMAGE_PREVIEW_BYTES = 4 * 1024 * 1024;

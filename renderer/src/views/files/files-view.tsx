@@ -2,6 +2,7 @@
 // upload files (drop them on the list or pick them), make folders, rename and delete.
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import type { FileEntry, FsListResponse } from '../../../../bridge/contracts/files';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { href, navigate, useLocation } from '../../app/router';
 import { NoSession, SessionPicker, useSelectedSession } from '../../app/session-picker';
@@ -14,7 +15,6 @@ import { TextEditor } from './text-editor';
 import { UploadList } from './upload-list';
 import { useUploads } from './use-uploads';
 import './files.css';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 const joinPath = (dir: string, name: string): string => (dir.endsWith('/') ? dir + name : `${dir}/${name}`);
 

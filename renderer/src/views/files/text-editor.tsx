@@ -1,12 +1,12 @@
 // Edit a remote text file in the browser: loaded whole with its ETag, saved with If-Match; when the file
 // changed on the workstation meanwhile (409) the owner of the edit chooses: reload theirs or overwrite.
 import { useCallback, useEffect, useId, useState } from 'react';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { ApiError } from '../../api/api-client';
 import { useApp } from '../../app/app-context';
 import { Dialog } from '../../ui/dialog';
 import { Banner, Button, Loading } from '../../ui/kit';
 import { errorText } from '../../ui/format';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 type Loaded = { text: string; etag: string };
 

@@ -3,8 +3,8 @@
 // remembered per file and destination).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { DetailedError, Upload } from 'tus-js-client';
-import type { ApiClient } from '../../api/api-client';
 import { endpoints } from '../../../../bridge/contracts/endpoints';
+import type { ApiClient } from '../../api/api-client';
 
 export interface UploadItem {
   id: number;

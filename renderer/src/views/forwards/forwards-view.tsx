@@ -2,6 +2,7 @@
 // in a new tab (through a one-time link that sets this browser's cookie), see bytes and last use, stop it.
 import { useEffect, useState } from 'react';
 import { FORWARD_PRESETS, type Forward } from '../../../../bridge/contracts/forwards';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { useLocation } from '../../app/router';
@@ -9,7 +10,6 @@ import { useNow } from '../../app/use-now';
 import { Badge, Banner, Button, Card, Empty, Field, Loading, PageHeader, Segmented, Select } from '../../ui/kit';
 import { errorText, formatBytes, formatSince } from '../../ui/format';
 import '../sessions/sessions.css';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 type Preset = 'tensorboard' | 'jupyter' | 'custom';
 const PRESET_PORTS: Record<Exclude<Preset, 'custom'>, (typeof FORWARD_PRESETS)[number]> = {

@@ -3,11 +3,10 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { AlertRule, AlertRuleBody, FiredAlert } from '../../../../bridge/contracts/gpu';
 import type { AnyAlert } from '../../../../bridge/contracts/socket';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { Banner, Button, Card, Field, Select } from '../../ui/kit';
 import { errorText, formatSince } from '../../ui/format';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
-
 
 function describe(rule: AlertRule): string {
   if (rule.kind === 'utilization_below') return `GPU ${rule.gpu_index} under ${rule.threshold_pct}% for ${rule.minutes} min`;

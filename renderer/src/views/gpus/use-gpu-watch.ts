@@ -2,10 +2,10 @@
 // `gpu` events for each sample, and the history fetched once then extended with every live sample.
 import { useEffect, useState } from 'react';
 import type { GpuSeries, GpuSnapshot, GpuWatchAck } from '../../../../bridge/contracts/gpu';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { request } from '../../api/live-socket';
 import { errorText } from '../../ui/format';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 export const HISTORY_MINUTES = 30;
 

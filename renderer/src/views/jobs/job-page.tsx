@@ -2,6 +2,7 @@
 // and cancel behind a confirmation.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SlurmJob, SlurmJobGpusResponse } from '../../../../bridge/contracts/slurm';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { href, navigate } from '../../app/router';
 import { useAction } from '../../app/use-action';
@@ -11,7 +12,6 @@ import { GpuCard } from '../gpus/gpu-card';
 import { Elapsed, gpuText, StateBadge } from './job-bits';
 import { useJobOutput } from './use-jobs';
 import { isEnded } from './job-states';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 function Detail({ label, value }: { label: string; value: string | null }) {
   return (

@@ -2,14 +2,14 @@
 // the device token, and goes straight into the app. The secret left the address bar before this renders.
 import { useEffect, useState } from 'react';
 import type { PairClaimResponse } from '../../../../bridge/contracts/pairing';
+import { endpointUrl } from '../../../../bridge/contracts/endpoint';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { ApiError, errorFrom, UNREACHABLE } from '../../api/api-client';
 import { saveCredentials, saveDeviceId } from '../../api/credentials';
 import { Spinner } from '../../ui/kit';
 import { errorText } from '../../ui/format';
 import { BrandMark } from '../../ui/brand-mark';
 import '../devices/pairing.css';
-import { endpointUrl } from '../../../../bridge/contracts/endpoint';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 /** A name the owner will recognise in the device list. */
 export function deviceName(userAgent = navigator.userAgent): string {

@@ -1,10 +1,10 @@
 // The SSH connect form: host, user, password or private key, optional jump host, session name.
 import { useState, type FormEvent } from 'react';
 import type { SshConnectBody, SshSessionListing } from '../../../../bridge/contracts/ssh';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { Banner, Button, Field, Segmented, TextArea } from '../../ui/kit';
 import { errorText } from '../../ui/format';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 type AuthMethod = 'password' | 'key';
 

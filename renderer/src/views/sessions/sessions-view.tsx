@@ -2,6 +2,7 @@
 // with disconnect, shortcuts into the terminal, files and GPUs, and the connect form.
 import { useState } from 'react';
 import type { SshSessionListing } from '../../../../bridge/contracts/ssh';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { href, navigate } from '../../app/router';
@@ -10,7 +11,6 @@ import { Badge, Banner, Button, Card, Empty, Loading, PageHeader } from '../../u
 import { formatSince } from '../../ui/format';
 import { ConnectForm, type ConnectPrefill } from './connect-form';
 import './sessions.css';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 function SessionRow({ session, onReconnect }: { session: SshSessionListing; onReconnect(prefill: ConnectPrefill): void }) {
   const { api } = useApp();

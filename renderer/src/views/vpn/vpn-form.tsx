@@ -1,10 +1,10 @@
 // The VPN connect form: server, user, password, protocol, server certificate pin (and auth group).
 import { useState, type FormEvent } from 'react';
 import type { VpnConnectBody } from '../../../../bridge/contracts/vpn';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { Banner, Button, Field, Select } from '../../ui/kit';
 import { errorText } from '../../ui/format';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 const PROTOCOLS: { value: NonNullable<VpnConnectBody['protocol']>; label: string }[] = [
   { value: 'anyconnect', label: 'Cisco AnyConnect / ocserv' },

@@ -2,11 +2,11 @@
 // and message, a numeric keypad for codes, choices as buttons, and the time left before the login is dropped.
 import { useState, type FormEvent } from 'react';
 import type { VpnPrompt, VpnPromptField } from '../../../../bridge/contracts/vpn';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { useNow } from '../../app/use-now';
 import { Banner, Button, Card, Field } from '../../ui/kit';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 function countdown(ms: number): string {
   const seconds = Math.max(0, Math.ceil(ms / 1000));

@@ -2,6 +2,7 @@
 // when it failed), a login form the server sent, its connect form and disconnect; for the owner, every user's container.
 import { useEffect, useState } from 'react';
 import type { VpnContainerList, VpnUserState } from '../../../../bridge/contracts/vpn';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { useNow } from '../../app/use-now';
@@ -10,7 +11,6 @@ import { errorText, formatSince } from '../../ui/format';
 import { VpnForm } from './vpn-form';
 import { VpnPromptCard } from './vpn-prompt';
 import './vpn.css';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 const TONES: Record<VpnUserState['state'], Tone> = { up: 'ok', connecting: 'warn', authenticating: 'warn', needs_answer: 'warn', down: 'bad', none: 'idle' };
 const LABELS: Record<VpnUserState['state'], string> = {
