@@ -3,7 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type express from 'express';
-import { z } from 'zod';
+import { healthEndpoints } from './contracts/health.endpoints.js';
 import type { BridgeConfig } from './config/config.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { loadOrCreateOwnerToken, OwnerTokenAuthenticator } from './auth/owner-token.js';
@@ -75,19 +75,14 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-const HealthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
-
 function coreCapability(ctx: BridgeContext): Capability {
   return {
     name: 'core',
     routes: [
-      defineRoute({
-        method: 'get',
-        path: '/healthz',
+      defineRoute(healthEndpoints.check, {
         tag: 'health',
         summary: 'Liveness check',
         auth: 'none',
-        response: HealthResponse,
         handler: () => ({ status: 'ok' as const }),
       }),
       ...sshRoutes(ctx.sessions, ctx.hostKeys),

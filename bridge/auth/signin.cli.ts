@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/config.js';
-import type { z } from 'zod';
-import type { SignInLinkResponse } from '../contracts/auth.js';
+import { authEndpoints } from '../contracts/auth.endpoints.js';
+import { endpointUrl, type EndpointAnswer } from '../contracts/endpoint.js';
 import { OWNER_TOKEN_FILE } from './owner-token.js';
 
 class CliError extends Error {}
@@ -20,10 +20,10 @@ async function main(): Promise<void> {
   } catch {
     throw new CliError(`No owner token at ${file}: start the bridge (npm run serve), or set VIGILINK_DATA_DIR to its data dir.`);
   }
-  const response = await fetch(`${bridgeUrl}/api/auth/signin-link`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(() => {
+  const response = await fetch(bridgeUrl + endpointUrl(authEndpoints.signInLink), { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(() => {
     throw new CliError(`The bridge is not answering at ${bridgeUrl}: start it with npm run serve.`);
   });
-  const answer = (await response.json().catch(() => ({}))) as z.infer<typeof SignInLinkResponse> & { detail?: string };
+  const answer = (await response.json().catch(() => ({}))) as EndpointAnswer<typeof authEndpoints.signInLink> & { detail?: string };
   if (!response.ok) throw new CliError(`The bridge answered ${response.status}: ${answer.detail ?? 'no detail'}`);
   process.stdout.write(`Sign-in link (works once, for ${answer.expires_in} s): ${answer.url}\n`);
 }

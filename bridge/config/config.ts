@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { formatZodIssues } from '../core/zod-issues.js';
 
 const flag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
@@ -181,8 +182,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env): BridgeConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`Invalid configuration: ${issues}`);
+    throw new ConfigError(`Invalid configuration: ${formatZodIssues(parsed.error, 'environment')}`);
   }
   const c = parsed.data;
   if (Boolean(c.VIGILINK_TLS_CERT) !== Boolean(c.VIGILINK_TLS_KEY)) {

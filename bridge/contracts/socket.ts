@@ -21,6 +21,17 @@ import { TermClosePayload, TermInputPayload, TermOpenPayload, TermResizePayload,
 import { VpnPromptAnswerBody, VpnUserState, type VpnPromptEvent } from './vpn.js';
 import { ForwardsState } from './forwards.js';
 
+/**
+ * Why the bridge refused a socket's handshake, sent as connect_error's `data`: clients decide on `kind`.
+ * unauthorized: no token, or one the bridge does not know (wrong, expired, or a revoked device's: once a
+ * device is removed its token cannot be told from a wrong one). The error's message stays
+ * 'unauthorized: missing or invalid token' for clients that read it.
+ */
+export interface HandshakeRefusal {
+  kind: 'unauthorized';
+  message: string;
+}
+
 /** Every client->server event answers through an ack with this shape. */
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { kind: string; status: number; detail: string } };
 export type Ack<T> = (result: AckResult<T>) => void;

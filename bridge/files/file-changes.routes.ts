@@ -1,28 +1,20 @@
 // HTTP adapter for changing files: stat (with ETag), text read and save (If-Match), mkdir, rename, delete.
-import { FileStat, FsDeleteBody, FsDeleted, FsMkdirBody, FsPathQuery, FsRenameBody, FsTextBody, FsTextResponse } from '../contracts/file-changes.js';
+import { filesEndpoints } from '../contracts/files.endpoints.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import type { FileChangesService } from './file-changes.service.js';
 
 export function fileChangesRoutes(changes: FileChangesService): AnyRoute[] {
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/fs/stat',
+    defineRoute(filesEndpoints.stat, {
       tag: 'files',
       summary: 'Type, size, modification time and ETag of a path (links not followed)',
-      query: FsPathQuery,
-      response: FileStat,
       errors: [403, 404, 502],
       handler: ({ query, userId }) => changes.stat(userId(query.user_id), query.path, query.session_id),
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/fs/text',
+    defineRoute(filesEndpoints.text, {
       tag: 'files',
       summary: 'A whole text file for the editor, with its ETag',
       description: 'Files over FS_READ_MAX_BYTES are 413. The ETag (also in the ETag header) goes back as If-Match on save.',
-      query: FsPathQuery,
-      response: FsTextResponse,
       errors: [403, 404, 413, 502],
       handler: async ({ query, userId, res }) => {
         const text = await changes.readText(userId(query.user_id), query.path, query.session_id);
@@ -30,15 +22,11 @@ export function fileChangesRoutes(changes: FileChangesService): AnyRoute[] {
         return text;
       },
     }),
-    defineRoute({
-      method: 'put',
-      path: '/api/fs/text',
+    defineRoute(filesEndpoints.writeText, {
       tag: 'files',
       summary: 'Save a whole text file (written to a temporary name, then renamed into place)',
       description:
         'If-Match: the ETag read with the file (409 with the current `etag` when it changed since), `*` to overwrite whatever is there; without If-Match the file must not exist yet (409).',
-      body: FsTextBody,
-      response: FileStat,
       errors: [403, 404, 409, 502],
       handler: async ({ body, userId, req, res }) => {
         const saved = await changes.writeText({ userId: userId(body.user_id), sessionId: body.session_id, path: body.path, text: body.text, ifMatch: req.get('if-match') });
@@ -46,33 +34,21 @@ export function fileChangesRoutes(changes: FileChangesService): AnyRoute[] {
         return saved;
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/fs/mkdir',
+    defineRoute(filesEndpoints.mkdir, {
       tag: 'files',
       summary: 'Make a folder (409 when the name exists)',
-      body: FsMkdirBody,
-      response: FileStat,
       errors: [403, 404, 409, 502],
       handler: ({ body, userId }) => changes.mkdir(userId(body.user_id), body.path, body.session_id),
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/fs/rename',
+    defineRoute(filesEndpoints.rename, {
       tag: 'files',
       summary: 'Rename or move a file or folder (never replaces: 409 when `to` exists)',
-      body: FsRenameBody,
-      response: FileStat,
       errors: [403, 404, 409, 502],
       handler: ({ body, userId }) => changes.rename(userId(body.user_id), body.from, body.to, body.session_id),
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/fs/delete',
+    defineRoute(filesEndpoints.remove, {
       tag: 'files',
       summary: 'Delete a file or link; a folder only with recursive: true (else 409)',
-      body: FsDeleteBody,
-      response: FsDeleted,
       errors: [403, 404, 409, 502],
       handler: ({ body, userId }) => changes.remove(userId(body.user_id), body.path, body.recursive, body.session_id),
     }),

@@ -2,7 +2,8 @@
 // clients work: POST creates, HEAD tells the offset, PATCH appends (application/offset+octet-stream), DELETE cancels.
 import type { Response } from 'express';
 import { z } from 'zod';
-import { FsUploadCreateQuery, FsUploadIdParams } from '../contracts/file-changes.js';
+import { endpointUrl } from '../contracts/endpoint.js';
+import { filesEndpoints } from '../contracts/files.endpoints.js';
 import { AppError } from '../core/errors.js';
 import { defineRoute, STREAMED, type AnyRoute } from '../transport/route.js';
 import type { FileUploadsService, UploadProgress } from './file-uploads.service.js';
@@ -31,29 +32,23 @@ function answer(res: Response, status: number, progress: UploadProgress): typeof
 export function fileUploadsRoutes(uploads: FileUploadsService): AnyRoute[] {
   const tag = 'files';
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/fs/uploads',
+    defineRoute(filesEndpoints.createUpload, {
       tag,
       summary: 'Start a resumable upload (tus creation): Upload-Length header, destination in `path`',
       description: 'Answers 201 with Location (the upload URL). Bytes go to a hidden temporary name beside `path` and are renamed into place when complete. 409 when `path` exists and `overwrite` is not set.',
-      query: FsUploadCreateQuery,
       errors: [403, 404, 409, 429, 502],
       handler: async ({ query, userId, req, res }) => {
         const user = userId(query.user_id);
         checkVersion(req.get('tus-resumable'));
         const length = header(req.get('upload-length'), 'Upload-Length');
         const progress = await uploads.create({ userId: user, sessionId: query.session_id, path: query.path, length, replace: query.overwrite });
-        res.set({ Location: `/api/fs/uploads/${progress.id}`, 'Upload-Length': String(length) });
+        res.set({ Location: endpointUrl(filesEndpoints.uploadProgress, { params: { id: progress.id } }), 'Upload-Length': String(length) });
         return answer(res, 201, progress);
       },
     }),
-    defineRoute({
-      method: 'head',
-      path: '/api/fs/uploads/:id',
+    defineRoute(filesEndpoints.uploadProgress, {
       tag,
       summary: 'How much of an upload has landed (Upload-Offset), to resume from there',
-      params: FsUploadIdParams,
       errors: [403, 404],
       handler: async ({ params, userId, res }) => {
         const progress = await uploads.progress(params.id, userId);
@@ -61,13 +56,10 @@ export function fileUploadsRoutes(uploads: FileUploadsService): AnyRoute[] {
         return answer(res, 200, progress);
       },
     }),
-    defineRoute({
-      method: 'patch',
-      path: '/api/fs/uploads/:id',
+    defineRoute(filesEndpoints.appendUpload, {
       tag,
       summary: 'Append bytes at Upload-Offset (body: application/offset+octet-stream), written with pipelined SFTP writes',
       description: '204 with the new Upload-Offset; 409 when Upload-Offset is not where the upload stands. A cut-off PATCH keeps what arrived.',
-      params: FsUploadIdParams,
       errors: [403, 404, 409, 502],
       handler: async ({ params, userId, req, res }) => {
         uploads.check(params.id, userId);
@@ -79,12 +71,9 @@ export function fileUploadsRoutes(uploads: FileUploadsService): AnyRoute[] {
         return answer(res, 204, await uploads.append(params.id, userId, offset, req));
       },
     }),
-    defineRoute({
-      method: 'delete',
-      path: '/api/fs/uploads/:id',
+    defineRoute(filesEndpoints.cancelUpload, {
       tag,
       summary: 'Cancel an upload and remove its temporary file (tus termination)',
-      params: FsUploadIdParams,
       errors: [403, 404],
       handler: async ({ params, userId, res }) => {
         await uploads.cancel(params.id, userId);

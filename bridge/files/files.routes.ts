@@ -1,6 +1,6 @@
 // HTTP adapter for files: list, read a window, and the streaming Range download.
 import { pipeline } from 'node:stream/promises';
-import { FsDownloadQuery, FsListQuery, FsListResponse, FsReadQuery, FsReadResponse } from '../contracts/files.js';
+import { filesEndpoints } from '../contracts/files.endpoints.js';
 import { defineRoute, STREAMED, type AnyRoute } from '../transport/route.js';
 import type { FilesService } from './files.service.js';
 import { stallGuard } from './stall-guard.js';
@@ -8,24 +8,16 @@ import { stallGuard } from './stall-guard.js';
 /** `stallMs`: a download that moves no byte for this long is ended (DOWNLOAD_STALL_SECONDS). */
 export function filesRoutes(files: FilesService, stallMs: number): AnyRoute[] {
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/fs/list',
+    defineRoute(filesEndpoints.list, {
       tag: 'files',
       summary: 'List a directory',
-      query: FsListQuery,
-      response: FsListResponse,
       errors: [403, 404, 502],
       handler: ({ query, userId }) => files.list(userId(query.user_id), query.path, query.session_id),
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/fs/read',
+    defineRoute(filesEndpoints.read, {
       tag: 'files',
       summary: 'Read a window of a file (utf8 or base64)',
       description: '`size` is the whole file\'s size (0 for files that do not report one, such as /proc files). `length` is at most FS_READ_MAX_BYTES.',
-      query: FsReadQuery,
-      response: FsReadResponse,
       errors: [403, 404, 502],
       handler: async ({ query, userId }) => {
         const chunk = await files.read(userId(query.user_id), query.path, query.offset, query.length, query.session_id);
@@ -39,14 +31,10 @@ export function filesRoutes(files: FilesService, stallMs: number): AnyRoute[] {
         };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/fs/download',
+    defineRoute(filesEndpoints.download, {
       tag: 'files',
       summary: 'Download a whole file (streamed, with HTTP Range for resuming)',
       description: 'One `Range: bytes=` range is honoured (206); a range past the end is 416. Files that report size 0 are streamed whole.',
-      query: FsDownloadQuery,
-      produces: 'application/octet-stream',
       errors: [403, 404, 416, 502],
       handler: async ({ query, userId, req, res }) => {
         const download = await files.download(userId(query.user_id), query.path, req.get('range'), query.session_id);

@@ -1,7 +1,7 @@
 // HTTP adapter for port forwards: open, list, close, and the one-time link a browser opens. Thin: parse,
 // call ForwardsService, answer.
 import type { TLSSocket } from 'node:tls';
-import { ForwardBody, ForwardClosed, ForwardLink, ForwardOpened, ForwardParams, ForwardsList, ForwardsQuery } from '../contracts/forwards.js';
+import { forwardsEndpoints } from '../contracts/forwards.endpoints.js';
 import { AppError } from '../core/errors.js';
 import { hostOf } from '../transport/host-check.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
@@ -9,16 +9,12 @@ import type { ForwardsService } from './forwards.service.js';
 
 export function forwardsRoutes(forwards: ForwardsService): AnyRoute[] {
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/forwards',
+    defineRoute(forwardsEndpoints.open, {
       tag: 'forwards',
       summary: 'Forward a port of the cluster (TensorBoard, Jupyter, any web app) to a bridge port of its own',
       description:
         'remote_host:remote_port as seen from the session\'s host, through the SSH session (or the VPN container without one). ' +
         'The forward is served on its own port of the bridge (FORWARD_PORTS); open it with a link from POST /api/forwards/{id}/link.',
-      body: ForwardBody,
-      response: ForwardOpened,
       errors: [403, 404, 409, 502, 503],
       handler: async ({ body, userId, principal, clientAddress, req }) => {
         const forward = await forwards.open(
@@ -30,35 +26,21 @@ export function forwardsRoutes(forwards: ForwardsService): AnyRoute[] {
         return { ...forward, url: `${base.secure ? 'https' : 'http'}://${base.host}:${forward.port}/` };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/forwards',
+    defineRoute(forwardsEndpoints.list, {
       tag: 'forwards',
       summary: "The user's open forwards with bytes and last use",
-      query: ForwardsQuery,
-      response: ForwardsList,
       handler: ({ query, userId }) => ({ forwards: forwards.list(userId(query.user_id)) }),
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/forwards/:id/link',
+    defineRoute(forwardsEndpoints.link, {
       tag: 'forwards',
       summary: 'A one-time link that lets this browser into the forward (a cookie for this forward and this device)',
-      params: ForwardParams,
-      query: ForwardsQuery,
-      response: ForwardLink,
       errors: [403, 404],
       handler: ({ params, query, userId, principal, req }) =>
         forwards.link(userId(query.user_id), params.id, principal ?? { kind: 'owner' }, callerBase(req.socket as TLSSocket, req.get('host'))),
     }),
-    defineRoute({
-      method: 'delete',
-      path: '/api/forwards/:id',
+    defineRoute(forwardsEndpoints.close, {
       tag: 'forwards',
       summary: 'Close a forward: its port stops answering and open connections (WebSockets too) end',
-      params: ForwardParams,
-      query: ForwardsQuery,
-      response: ForwardClosed,
       errors: [403, 404],
       handler: async ({ params, query, userId, principal, clientAddress }) => {
         await forwards.close(userId(query.user_id), params.id, 'closed by the user', { principal, clientAddress });

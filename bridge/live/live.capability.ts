@@ -1,7 +1,7 @@
 // The live capability: every user's `state`, pushed to their sockets on each change and on connect, and
 // the owner's overview of all users (GET /api/overview and the `overview` event to owner sockets).
 import type { BridgeContext, Capability } from '../capability.js';
-import { Overview } from '../contracts/overview.js';
+import { liveEndpoints } from '../contracts/live.endpoints.js';
 import { defineRoute } from '../transport/route.js';
 import type { SocketContext } from '../transport/socket-server.js';
 import { OverviewService } from './overview.service.js';
@@ -15,14 +15,11 @@ export function liveCapability(ctx: BridgeContext): Capability {
   return {
     name: 'live',
     routes: [
-      defineRoute({
-        method: 'get',
-        path: '/api/overview',
+      defineRoute(liveEndpoints.overview, {
         tag: 'live',
         summary: "Every user the bridge knows, with sessions, VPN container, devices, terminals and GPU watches (owner only)",
         description: 'The same document is pushed to owner sockets as the `overview` event on connect and on every change.',
         auth: 'owner',
-        response: Overview,
         errors: [403],
         handler: () => overview.snapshot(),
       }),

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { OWNER_TOKEN_FILE } from '../auth/owner-token.js';
 import { ConfigError, loadConfig } from '../config/config.js';
-import type { DeviceListing, PairOfferResponse } from '../contracts/pairing.js';
-import type { TrustResponse } from '../contracts/tls.js';
+import { endpointUrl, type EndpointAnswer, type EndpointSpec } from '../contracts/endpoint.js';
+import { endpoints } from '../contracts/endpoints.js';
 import { qrForTerminal } from './pairing-qr.js';
 
 const USAGE = `Usage: npm run pair -- --user <user_id> [--name <device name>] [--url <bridge URL>] [--no-wait]
@@ -36,27 +36,28 @@ async function main(): Promise<void> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const bridgeUrl = (values.url ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`).replace(/\/+$/, '');
   const token = readOwnerToken(config.dataDir);
-  const call = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
+  const call = async <E extends EndpointSpec>(endpoint: E, parts: { query?: object; body?: object } = {}): Promise<EndpointAnswer<E>> => {
+    const body = parts.body;
     let response: Response;
     try {
-      response = await fetch(bridgeUrl + route, {
-        method,
+      response = await fetch(bridgeUrl + endpointUrl(endpoint, parts), {
+        method: endpoint.method.toUpperCase(),
         headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
     } catch {
       throw new CliError(`The bridge is not answering at ${bridgeUrl}: start it with npm run serve (or pass --url).`);
     }
-    const answer = (await response.json().catch(() => ({}))) as T & { detail?: string };
+    const answer = (await response.json().catch(() => ({}))) as EndpointAnswer<E> & { detail?: string };
     if (response.status === 401) throw new CliError(`The bridge at ${bridgeUrl} refused the owner token from ${config.dataDir}: is VIGILINK_DATA_DIR the bridge's?`);
     if (!response.ok) throw new CliError(`The bridge answered ${response.status}: ${answer.detail ?? 'no detail'}`);
     return answer;
   };
 
-  const before = new Set((await call<{ devices: DeviceListing[] }>('GET', `/api/devices?user_id=${encodeURIComponent(values.user)}`)).devices.map((d) => d.id));
-  const offer = await call<PairOfferResponse>('POST', '/api/pair/offer', { user_id: values.user, ...(values.name ? { device_name: values.name } : {}) });
+  const before = new Set((await call(endpoints.pairing.devices, { query: { user_id: values.user } })).devices.map((d) => d.id));
+  const offer = await call(endpoints.pairing.offer, { body: { user_id: values.user, ...(values.name ? { device_name: values.name } : {}) } });
   // The pairing link is https: a phone that does not trust this workstation's CA yet installs it first.
-  const trust = await call<TrustResponse>('GET', '/api/tls/trust');
+  const trust = await call(endpoints.tls.trust);
   if (trust.ca_fingerprint_sha256) {
     process.stdout.write(`First time on this phone? Open ${trust.trust_url} and install the certificate it offers.
 `);
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   const expiresAt = Date.parse(offer.expires_at);
   while (Date.now() < expiresAt) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const added = (await call<{ devices: DeviceListing[] }>('GET', `/api/devices?user_id=${encodeURIComponent(values.user)}`)).devices.find((d) => !before.has(d.id));
+    const added = (await call(endpoints.pairing.devices, { query: { user_id: values.user } })).devices.find((d) => !before.has(d.id));
     if (added) {
       process.stdout.write(`Paired: '${added.name}' (${added.id}) for user '${added.user_id}'.\n`);
       return;

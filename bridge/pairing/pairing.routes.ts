@@ -1,15 +1,5 @@
 // HTTP adapter for pairing and devices: offers and addresses (owner), claims (no token), listing and revoking.
-import {
-  DeviceIdParams,
-  DeviceRevokeResponse,
-  DevicesQuery,
-  DevicesResponse,
-  PairAddressesResponse,
-  PairClaimBody,
-  PairClaimResponse,
-  PairOfferBody,
-  PairOfferResponse,
-} from '../contracts/pairing.js';
+import { pairingEndpoints } from '../contracts/pairing.endpoints.js';
 import { AppError } from '../core/errors.js';
 import { isPrivateTransport } from '../tls/trust.handler.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
@@ -17,15 +7,11 @@ import type { PairingService } from './pairing.service.js';
 
 export function pairingRoutes(pairing: PairingService): AnyRoute[] {
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/pair/offer',
+    defineRoute(pairingEndpoints.offer, {
       tag: 'pairing',
       summary: 'Make a pairing offer: a one-time URL and QR code for a phone (owner only)',
       description: 'The secret is valid once, for PAIR_OFFER_TTL_SECONDS (120 s by default), and binds the device to user_id.',
       auth: 'owner',
-      body: PairOfferBody,
-      response: PairOfferResponse,
       errors: [403],
       handler: ({ body, req, principal, clientAddress }) =>
         pairing.offer({
@@ -36,25 +22,18 @@ export function pairingRoutes(pairing: PairingService): AnyRoute[] {
           source: { principal, clientAddress },
         }),
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/pair/addresses',
+    defineRoute(pairingEndpoints.addresses, {
       tag: 'pairing',
       summary: "This machine's LAN addresses for pairing URLs (owner only)",
       auth: 'owner',
-      response: PairAddressesResponse,
       errors: [403],
       handler: ({ req }) => pairing.addresses(req.socket.localPort ?? 0),
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/pair/claim',
+    defineRoute(pairingEndpoints.claim, {
       tag: 'pairing',
       summary: 'Claim a pairing offer with its secret: answers a device token, once',
       description: 'No token needed. An unknown, expired or used secret is 401 with `reason`. Rate limited per client address (429 + Retry-After).',
       auth: 'none',
-      body: PairClaimBody,
-      response: PairClaimResponse,
       errors: [401, 403, 429],
       handler: ({ body, clientAddress, req }) => {
         // A device token never travels in the clear: plain HTTP from the LAN (VIGILINK_INSECURE_LAN_HTTP) cannot claim.
@@ -62,26 +41,18 @@ export function pairingRoutes(pairing: PairingService): AnyRoute[] {
         return pairing.claim(body.secret, body.device_name, clientAddress);
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/devices',
+    defineRoute(pairingEndpoints.devices, {
       tag: 'pairing',
       summary: 'List paired devices: the owner sees all (or one user’s), a device its own user’s',
-      query: DevicesQuery,
-      response: DevicesResponse,
       errors: [403],
       handler: ({ query, principal, userId }) => ({
         devices: pairing.list(principal?.kind === 'owner' && query.user_id === undefined ? undefined : userId(query.user_id)),
       }),
     }),
-    defineRoute({
-      method: 'delete',
-      path: '/api/devices/:id',
+    defineRoute(pairingEndpoints.revokeDevice, {
       tag: 'pairing',
       summary: 'Revoke a paired device: its token stops working and its sockets are closed at once',
       description: 'A device may revoke devices of its own user (itself included); the owner any.',
-      params: DeviceIdParams,
-      response: DeviceRevokeResponse,
       errors: [403, 404],
       handler: async ({ params, userId, principal, clientAddress }) => {
         const device = await pairing.revoke(params.id, (user) => userId(user), { principal, clientAddress });

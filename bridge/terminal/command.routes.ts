@@ -1,20 +1,16 @@
 // HTTP adapter for one-shot commands (the earlier backend's /api/terminal/bastion/run).
-import { RunCommandBody, RunCommandResponse } from '../contracts/ssh.js';
+import { terminalEndpoints } from '../contracts/terminal.endpoints.js';
 import { defineRoute, type AnyRoute } from '../transport/route.js';
 import type { CommandService } from './command.service.js';
 
 export function commandRoutes(commands: CommandService): AnyRoute[] {
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/terminal/bastion/run',
+    defineRoute(terminalEndpoints.runBastionCommand, {
       tag: 'terminal',
       summary: 'Run a command on a new channel of an existing session (or in the VPN container)',
       description:
         'Without session_id: the VPN container if the user has one, else session `default`, else the most recent active session. ' +
         'A timeout answers 200 with timed_out: true and the output so far.',
-      body: RunCommandBody,
-      response: RunCommandResponse,
       errors: [403, 404, 502],
       handler: async ({ body, userId, principal, log, signal }) => {
         const outcome = await commands.run({

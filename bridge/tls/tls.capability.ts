@@ -1,7 +1,7 @@
 // The TLS capability's routes: what the UI shows about the listener's certificate, and the QR code of
 // the /trust page for "Trust on a phone".
 import type { BridgeContext, Capability } from '../capability.js';
-import { TlsInfoResponse, TrustQuery, TrustResponse } from '../contracts/tls.js';
+import { tlsEndpoints } from '../contracts/tls.endpoints.js';
 import { AppError } from '../core/errors.js';
 import { httpBase } from '../pairing/lan-addresses.js';
 import { qrImages } from '../pairing/pairing-qr.js';
@@ -21,24 +21,17 @@ export function tlsCapability(ctx: BridgeContext): Capability {
   return {
     name: 'tls',
     routes: [
-      defineRoute({
-        method: 'get',
-        path: '/api/tls',
+      defineRoute(tlsEndpoints.info, {
         tag: 'tls',
         summary: "The LAN listener's certificate: local CA or the user's, the CA's fingerprint, and whether plain LAN HTTP is on",
         description: 'No token needed: nothing here is secret (/trust shows the fingerprint to anyone), and it concerns no user.',
         auth: 'none',
-        response: TlsInfoResponse,
         handler: () => ({ mode: ctx.tls.mode, ca_fingerprint_sha256: fingerprint(), insecure_lan_http: ctx.config.tls.insecureLanHttp }),
       }),
-      defineRoute({
-        method: 'get',
-        path: '/api/tls/trust',
+      defineRoute(tlsEndpoints.trust, {
         tag: 'tls',
         summary: 'The /trust page of a LAN address as a URL and QR code, for a phone to install the CA (owner only)',
         auth: 'owner',
-        query: TrustQuery,
-        response: TrustResponse,
         errors: [403],
         handler: async ({ query, req }) => {
           const url = `${trustBase(query.address, { port: req.socket.localPort ?? 0, address: req.socket.localAddress ?? '127.0.0.1' })}${TRUST_PATHS.page}`;

@@ -6,6 +6,7 @@ import swaggerUiDist from 'swagger-ui-dist';
 import { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { formatZodIssues } from '../core/zod-issues.js';
 import { assertNamesOnlyOwnUser, authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
 import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
 import { buildOpenApiDocument, DOCS_HTML, DOCS_INIT_JS } from './openapi.js';
@@ -151,20 +152,10 @@ function cors(allowedOrigins: readonly string[]) {
   };
 }
 
-function formatZodError(where: string, error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const field = issue.path.length ? issue.path.join('.') : where;
-      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'Required' : issue.message;
-      return `${field}: ${message}`;
-    })
-    .join('; ');
-}
-
 function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
   const result = schema.safeParse(value);
-  if (!result.success) throw new AppError('invalid', formatZodError(where, result.error));
+  if (!result.success) throw new AppError('invalid', formatZodIssues(result.error, where));
   return result.data;
 }
 

@@ -1,11 +1,10 @@
-// Route definitions: one object per operation carries its zod schemas, and from it we get both the
-// express handler (validation, auth, error mapping) and the OpenAPI document. Routes stay thin.
+// Route definitions: each route is one endpoint of the contract table (bridge/contracts/endpoints.ts) with
+// its docs and handler; from it we get both the express handler (validation, auth, error mapping) and the
+// OpenAPI document. Routes stay thin.
 import type { Request, Response } from 'express';
-import type { z } from 'zod';
-import type { Logger } from '../core/logger.js';
+import type { EndpointAnswer, EndpointSpec, ParsedPart } from '../contracts/endpoint.js';
 import type { Principal } from '../auth/principal.js';
-
-export type HttpMethod = 'get' | 'head' | 'post' | 'put' | 'patch' | 'delete';
+import type { Logger } from '../core/logger.js';
 
 export interface RouteContext<Q, B, P> {
   query: Q;
@@ -29,33 +28,37 @@ export type RouteResult<R> = R | typeof STREAMED;
 
 export const STREAMED = Symbol('streamed');
 
-export interface RouteSpec<Q = unknown, B = unknown, P = unknown, R = unknown> {
-  method: HttpMethod;
-  /** Express path syntax (`/api/devices/:id`); OpenAPI gets `{id}`. */
-  path: string;
+/** What a route adds to its endpoint: the OpenAPI words, who may call it, and the handler. */
+export interface RouteDoc {
   summary: string;
   description?: string;
   tag: string;
   /** 'owner' restricts to the owner token; default 'user' (owner or paired device). */
   auth?: 'none' | 'user' | 'owner';
-  query?: z.ZodType<Q>;
-  body?: z.ZodType<B>;
-  params?: z.ZodType<P>;
-  /** The 200 answer's schema (documentation of the contract; for `produces` routes, a description only). */
-  response?: z.ZodType<R>;
-  /** Content type of a non-JSON answer (downloads). */
-  produces?: string;
   /** Error statuses this operation documents besides 400/401. */
   errors?: number[];
+}
+
+/** An endpoint of the contract table with its route: what the HTTP app serves and the OpenAPI document lists. */
+export interface RouteSpec<Q = unknown, B = unknown, P = unknown, R = unknown> extends EndpointSpec, RouteDoc {
   handler(ctx: RouteContext<Q, B, P>): Promise<RouteResult<R>> | RouteResult<R>;
 }
 
 // Type-erased so routes of different shapes live in one list.
 export type AnyRoute = RouteSpec<any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Identity helper that keeps the generic types of one route tied together. */
-export function defineRoute<Q = undefined, B = undefined, P = undefined, R = unknown>(
-  spec: RouteSpec<Q, B, P, R>,
+/**
+ * A route for one endpoint of the contract table: method, path and schemas come from the endpoint, so
+ * the route cannot drift from what the renderer calls; the handler gets the parsed parts and must answer
+ * the endpoint's response type.
+ */
+export function defineRoute<E extends EndpointSpec>(
+  endpoint: E,
+  route: RouteDoc & {
+    handler(
+      ctx: RouteContext<ParsedPart<E, 'query'>, ParsedPart<E, 'body'>, ParsedPart<E, 'params'>>,
+    ): Promise<RouteResult<EndpointAnswer<E>>> | RouteResult<EndpointAnswer<E>>;
+  },
 ): AnyRoute {
-  return spec as AnyRoute;
+  return { ...endpoint, ...route };
 }

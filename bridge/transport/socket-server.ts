@@ -5,8 +5,9 @@ import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { formatZodIssues } from '../core/zod-issues.js';
 import { assertNamesOnlyOwnUser, authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../contracts/socket.js';
+import type { Ack, ClientToServerEvents, HandshakeRefusal, ServerToClientEvents } from '../contracts/socket.js';
 import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
 import { socketOriginAllowed, type HostCheck } from './host-check.js';
 
@@ -41,6 +42,11 @@ export interface SocketServerOptions {
   modules: readonly SocketModule[];
 }
 
+/** socket.io sends an error's `data` to the client with connect_error; the message stays for older clients. */
+function handshakeRefusal(refusal: HandshakeRefusal): Error & { data: HandshakeRefusal } {
+  return Object.assign(new Error(refusal.message), { data: refusal });
+}
+
 export function createSocketServer(server: http.Server, options: SocketServerOptions): BridgeIo {
   const io: BridgeIo = new Server(server, {
     cors: options.corsOrigins.length ? { origin: [...options.corsOrigins] } : { origin: false },
@@ -57,7 +63,7 @@ export function createSocketServer(server: http.Server, options: SocketServerOpt
     const token: unknown = socket.handshake.auth?.token;
     const principal = typeof token === 'string' && token !== '' ? authenticateWith(options.authenticators, token, { clientAddress: socket.handshake.address }) : null;
     if (!principal) {
-      next(new Error('unauthorized: missing or invalid token'));
+      next(handshakeRefusal({ kind: 'unauthorized', message: 'unauthorized: missing or invalid token' }));
       return;
     }
     socket.data.principal = principal;
@@ -91,8 +97,7 @@ export function handleEvent<S extends z.ZodType, R>(
         assertNamesOnlyOwnUser(ctx.principal, [payload]);
         const parsed = schema.safeParse(payload ?? {});
         if (!parsed.success) {
-          const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
-          throw new AppError('invalid', detail);
+          throw new AppError('invalid', formatZodIssues(parsed.error, 'payload'));
         }
         return handler(parsed.data);
       })

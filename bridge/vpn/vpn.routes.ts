@@ -1,17 +1,7 @@
 // HTTP adapter for VPN containers: parse, call VpnService, shape the earlier backend's answers.
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditDetails } from '../contracts/audit.js';
-import {
-  VpnConnectBody,
-  VpnConnectResponse,
-  VpnContainerList,
-  VpnDisconnectResponse,
-  VpnPromptAnswerBody,
-  VpnPromptAnswerResponse,
-  VpnPromptResponse,
-  VpnStatusResponse,
-  VpnUserQuery,
-} from '../contracts/vpn.js';
+import { vpnEndpoints } from '../contracts/vpn.endpoints.js';
 import { defineRoute, type AnyRoute, type RouteContext } from '../transport/route.js';
 import type { VpnPrompts } from './vpn-prompts.js';
 import type { VpnService } from './vpn.service.js';
@@ -38,9 +28,7 @@ async function audited<T>(
 
 export function vpnRoutes(vpn: VpnService, prompts: VpnPrompts, audit: AuditLog): AnyRoute[] {
   return [
-    defineRoute({
-      method: 'post',
-      path: '/vpn/connect',
+    defineRoute(vpnEndpoints.connect, {
       tag: 'vpn',
       summary: "Start (or reuse) the user's VPN container, and openconnect in it when real is true",
       description:
@@ -48,8 +36,6 @@ export function vpnRoutes(vpn: VpnService, prompts: VpnPrompts, audit: AuditLog)
         "openconnect's reason and log tail, leaving nothing running. Connects closer together than VPN_COOLDOWN_SECONDS get 429. " +
         'Login forms the password does not answer (one-time codes, group choices) go to the user as vpn:prompt; wait=false answers ' +
         'at once with state "authenticating".',
-      body: VpnConnectBody,
-      response: VpnConnectResponse,
       errors: [403, 429, 500],
       handler: async (ctx) => {
         const { body } = ctx;
@@ -70,57 +56,38 @@ export function vpnRoutes(vpn: VpnService, prompts: VpnPrompts, audit: AuditLog)
         return { status: 'started' as const, user_id: user, container_id: containerId, ...(body.wait || !body.real ? {} : { state: 'authenticating' as const }) };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/vpn/containers',
+    defineRoute(vpnEndpoints.containers, {
       tag: 'vpn',
       summary: "Every user's VPN container (owner only)",
       auth: 'owner',
-      response: VpnContainerList,
       errors: [403],
       handler: () => ({ containers: vpn.listContainers() }),
     }),
-    defineRoute({
-      method: 'get',
-      path: '/vpn/status',
+    defineRoute(vpnEndpoints.status, {
       tag: 'vpn',
       summary: "The user's container and tunnel, as read from the container",
-      query: VpnUserQuery,
-      response: VpnStatusResponse,
       errors: [403, 404, 500],
       handler: ({ query, userId }) => vpn.status(userId(query.user_id)),
     }),
-    defineRoute({
-      method: 'get',
-      path: '/vpn/prompt',
+    defineRoute(vpnEndpoints.prompt, {
       tag: 'vpn',
       summary: 'The VPN login form waiting for the user (a one-time code, a group choice), or null',
-      query: VpnUserQuery,
-      response: VpnPromptResponse,
       errors: [403],
       handler: ({ query, userId }) => ({ prompt: prompts.current(userId(query.user_id)) }),
     }),
-    defineRoute({
-      method: 'post',
-      path: '/vpn/prompt/answer',
+    defineRoute(vpnEndpoints.answerPrompt, {
       tag: 'vpn',
       summary: 'Answer the VPN login form; the login goes on (its outcome arrives with the connect or the live state)',
       description: '404: no such form waiting (answered, abandoned or expired); 403: another user\'s; 400: a field not asked, or one missing.',
-      body: VpnPromptAnswerBody,
-      response: VpnPromptAnswerResponse,
       errors: [400, 403, 404],
       handler: ({ body, userId }) => {
         prompts.answer(userId(body.user_id), body.prompt_id, body.answers);
         return { status: 'answered' as const };
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/vpn/disconnect',
+    defineRoute(vpnEndpoints.disconnect, {
       tag: 'vpn',
       summary: "Stop openconnect, remove the user's container and close the SSH sessions that ran through it",
-      query: VpnUserQuery,
-      response: VpnDisconnectResponse,
       errors: [403, 404, 500],
       handler: async (ctx) => {
         const user = ctx.userId(ctx.query.user_id);

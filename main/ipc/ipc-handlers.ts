@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { IpcMain } from 'electron';
 import { AppError } from '../../bridge/core/errors.js';
 import type { Logger } from '../../bridge/core/logger.js';
+import { formatZodIssues } from '../../bridge/core/zod-issues.js';
 import { isSameOrigin } from '../security/web-security.policy.js';
 import { IpcChannel } from './ipc-channels.js';
 
@@ -85,8 +86,7 @@ export function createIpcHandlers(options: IpcHandlerOptions): Map<IpcChannel, I
       }
       const parsed = channelSpec.args.safeParse(args);
       if (!parsed.success) {
-        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ');
-        throw new AppError('invalid', `IPC ${channel} has bad arguments: ${detail}`);
+        throw new AppError('invalid', `IPC ${channel} has bad arguments: ${formatZodIssues(parsed.error, 'args')}`);
       }
       return channelSpec.run(options.services, parsed.data);
     });

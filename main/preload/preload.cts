@@ -2,7 +2,7 @@
 // The window is sandboxed, so this file is CommonJS and self-contained (a sandboxed preload may require
 // only 'electron' and a few Node built-ins, none of our modules).
 import type { ContextBridge, IpcRenderer } from 'electron';
-import type { VigilinkDesktopApi } from './vigilink-api.js';
+import type { VigilinkDesktopApi } from '../../bridge/contracts/desktop-api.js';
 
 // Repeated from ../ipc/ipc-channels.ts (not importable here); tests/unit/main/preload.stubbed.test.ts
 // runs this file and checks that it invokes exactly IpcChannel's names.

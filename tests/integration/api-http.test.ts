@@ -1,6 +1,9 @@
 // The HTTP surface as a whole: health, OpenAPI and docs without a token, 401 on every other operation
 // of the OpenAPI document, 404/400/413 as JSON, validation naming the field, request ids, CORS.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { EndpointSpec } from '../../bridge/contracts/endpoint.js';
+import { endpoints } from '../../bridge/contracts/endpoints.js';
+import { openApiPath } from '../../bridge/transport/openapi.js';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
 import { freePort } from './helpers/sshd.js';
 import { logLines } from './ssh-test-kit.js';
@@ -65,6 +68,16 @@ describe('public routes', () => {
     for (const asset of ['/docs/assets/swagger-ui-bundle.js', '/docs/assets/swagger-ui.css', '/docs/init.js']) {
       expect((await fetch(t.baseUrl + asset)).status, asset).toBe(200);
     }
+  });
+});
+
+describe('the endpoint table', () => {
+  it('lists exactly the operations of the OpenAPI document (the renderer calls only what the bridge serves)', async () => {
+    const doc = (await t.api('GET', '/openapi.json', undefined, { token: null })).body;
+    const served = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, methods]) => Object.keys(methods).map((method) => `${method} ${p}`));
+    const table = Object.values(endpoints).flatMap((group) => Object.values(group).map((e: EndpointSpec) => `${e.method} ${openApiPath(e.path)}`));
+    expect(new Set(table).size).toBe(table.length);
+    expect([...table].sort()).toEqual([...served].sort());
   });
 });
 

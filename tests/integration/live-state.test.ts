@@ -129,7 +129,9 @@ describe('owner sockets', () => {
     }
   });
 
-  it('refuse a bad token at connect', async () => {
-    await expect(connectSocket(t.baseUrl, { token: 'vld_not-a-token' })).rejects.toThrow(/unauthorized/);
+  it('refuse a bad token at connect, with a kind the client decides on and the message older clients read', async () => {
+    const refused = connectSocket(t.baseUrl, { token: 'vld_not-a-token' });
+    await expect(refused).rejects.toThrow(/unauthorized/);
+    await expect(refused).rejects.toMatchObject({ data: { kind: 'unauthorized', message: 'unauthorized: missing or invalid token' } });
   });
 });

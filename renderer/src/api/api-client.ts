@@ -1,5 +1,7 @@
 // The HTTP side of the bridge: JSON requests with the bearer token, errors turned into ApiError carrying
-// the API's own `detail`, and the owner's user_id added where the API wants one.
+// the API's own `detail`, and the owner's user_id added where the API wants one. Every operation is an
+// entry of the endpoint table (bridge/contracts/endpoints.ts): no path is written here or in the views.
+import { endpointUrl, namesUser, type EndpointAnswer, type EndpointRequest, type EndpointSpec } from '../../../bridge/contracts/endpoint';
 
 export class ApiError extends Error {
   constructor(
@@ -11,21 +13,12 @@ export class ApiError extends Error {
   }
 }
 
-export type Query = Record<string, string | number | boolean | undefined>;
-
 export interface ApiClientOptions {
   token: string;
   /** Set for the owner: added as user_id to queries and bodies. A device's user is its token's. */
   userId: string | null;
   /** A 401 means the token is gone (revoked device): the app signs out. */
   onUnauthorized(detail: string): void;
-}
-
-export function withQuery(path: string, query: Query = {}): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-  const text = params.toString();
-  return text ? `${path}?${text}` : path;
 }
 
 /** Reads `{detail}` from an error answer, falling back to the status text. */
@@ -42,6 +35,17 @@ export async function errorFrom(response: Response): Promise<ApiError> {
 
 export const UNREACHABLE = 'Cannot reach the bridge. Check that Vigilink is running on your workstation and that this device is on the same network.';
 
+export interface CallOptions {
+  headers?: Record<string, string>;
+  /** An owner's question about every user (the device list): no user_id is added. */
+  allUsers?: boolean;
+}
+
+/** The request may be left out when none of its parts is required. */
+type CallArgs<E extends EndpointSpec> = object extends EndpointRequest<E>
+  ? [request?: EndpointRequest<E>, options?: CallOptions]
+  : [request: EndpointRequest<E>, options?: CallOptions];
+
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
 
@@ -53,36 +57,24 @@ export class ApiClient {
     return this.options.userId;
   }
 
-  /** The query with user_id added for the owner. */
-  userQuery(query: Query = {}): Query {
-    return this.options.userId ? { user_id: this.options.userId, ...query } : query;
+  /**
+   * One operation of the endpoint table, its answer typed by the endpoint's response schema. For the owner,
+   * user_id is added to the query or body where the endpoint's schema names one (a device's user is its
+   * token's), unless the request names it itself or `allUsers` asks about every user.
+   */
+  call<E extends EndpointSpec>(endpoint: E, ...[request, options]: CallArgs<E>): Promise<EndpointAnswer<E>> {
+    const { params, query, body } = (request ?? {}) as { params?: object; query?: object; body?: object };
+    const forUser = (part: object | undefined, schema: EndpointSpec['query']): object | undefined =>
+      this.options.userId && !options?.allUsers && namesUser(schema) ? { user_id: this.options.userId, ...part } : part;
+    const url = endpointUrl(endpoint, { params, query: forUser(query, endpoint.query) });
+    const sendsBody = endpoint.method === 'post' || endpoint.method === 'put' || endpoint.method === 'patch';
+    return this.request(endpoint.method.toUpperCase(), url, sendsBody ? (forUser(body, endpoint.body) ?? {}) : undefined, options?.headers) as Promise<EndpointAnswer<E>>;
   }
 
-  get<T>(path: string, query?: Query): Promise<T> {
-    return this.request<T>('GET', withQuery(path, this.userQuery(query)));
-  }
-
-  post<T>(path: string, body: object = {}, query?: Query): Promise<T> {
-    const withUser = this.options.userId ? { user_id: this.options.userId, ...body } : body;
-    return this.request<T>('POST', withQuery(path, query), withUser);
-  }
-
-  /** POST without user_id (owner-level calls such as pairing offers take the user in their own field). */
-  postRaw<T>(path: string, body: object = {}): Promise<T> {
-    return this.request<T>('POST', path, body);
-  }
-
-  getRaw<T>(path: string, query?: Query): Promise<T> {
-    return this.request<T>('GET', withQuery(path, query));
-  }
-
-  delete<T>(path: string, query?: Query): Promise<T> {
-    return this.request<T>('DELETE', withQuery(path, query));
-  }
-
-  put<T>(path: string, body: object = {}, query?: Query, headers: Record<string, string> = {}): Promise<T> {
-    const withUser = this.options.userId ? { user_id: this.options.userId, ...body } : body;
-    return this.request<T>('PUT', withQuery(path, query), withUser, headers);
+  /** The URL of an operation that answers no JSON (a download, a tus upload), user_id added as `call` does. */
+  url<E extends EndpointSpec>(endpoint: E, request: Pick<EndpointRequest<E>, 'params' | 'query'>): string {
+    const { params, query } = request as { params?: object; query?: object };
+    return endpointUrl(endpoint, { params, query: this.options.userId && namesUser(endpoint.query) ? { user_id: this.options.userId, ...query } : query });
   }
 
   /** A raw fetch with the token (streaming downloads). */
@@ -92,7 +84,7 @@ export class ApiClient {
     return fetch(path, { ...init, headers });
   }
 
-  private async request<T>(method: string, path: string, body?: object, headers: Record<string, string> = {}): Promise<T> {
+  private async request(method: string, path: string, body?: object, headers: Record<string, string> = {}): Promise<unknown> {
     let response: Response;
     try {
       response = await this.fetch(path, {
@@ -108,6 +100,6 @@ export class ApiClient {
       if (response.status === 401) this.options.onUnauthorized(error.detail);
       throw error;
     }
-    return (await response.json()) as T;
+    return response.json();
   }
 }

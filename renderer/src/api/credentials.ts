@@ -3,6 +3,8 @@
 // token is kept in localStorage; an owner session only in this tab's sessionStorage (it dies with the tab
 // and the bridge); the desktop shell's owner token only in memory (the preload hands it over again).
 import type { SignInResponse } from '../../../bridge/contracts/auth';
+import { endpointUrl } from '../../../bridge/contracts/endpoint';
+import { endpoints } from '../../../bridge/contracts/endpoints';
 import { errorFrom } from './api-client';
 
 export type CredentialKind = 'owner' | 'device';
@@ -49,7 +51,7 @@ export function clearCredentials(): void {
 
 /** Trade the sign-in link's one-time nonce for an owner session; throws ApiError (401: used or expired). */
 export async function signInWithNonce(nonce: string): Promise<Credentials> {
-  const response = await fetch('/api/auth/signin', {
+  const response = await fetch(endpointUrl(endpoints.auth.signIn), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ nonce }),

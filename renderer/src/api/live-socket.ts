@@ -2,7 +2,7 @@
 // `state` pushed by the bridge (never polled), and revocation noticed the moment the bridge drops us.
 import { io, type Socket } from 'socket.io-client';
 import type { Overview } from '../../../bridge/contracts/overview';
-import type { AckResult, ClientToServerEvents, ServerToClientEvents, UserState } from '../../../bridge/contracts/socket';
+import type { AckResult, ClientToServerEvents, HandshakeRefusal, ServerToClientEvents, UserState } from '../../../bridge/contracts/socket';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type LiveStatus = 'connecting' | 'online' | 'offline';
@@ -16,8 +16,8 @@ export interface LiveCallbacks {
   onUnauthorized(detail: string): void;
 }
 
-/** socket.io's message for a handshake refused by the bridge's auth middleware. */
-const isAuthError = (message: string): boolean => message.startsWith('unauthorized');
+/** A handshake the bridge refused for its token: connect_error's `data` says why, by kind. */
+const refusedToken = (error: Error): boolean => (error as Error & { data?: Partial<HandshakeRefusal> }).data?.kind === 'unauthorized';
 
 export function openLiveSocket(token: string, watchUser: string | null, callbacks: LiveCallbacks): LiveSocket {
   const socket: LiveSocket = io({ auth: { token }, transports: ['websocket'], reconnectionDelayMax: 5_000 });
@@ -36,7 +36,7 @@ export function openLiveSocket(token: string, watchUser: string | null, callback
   socket.on('state', (state) => callbacks.onState(state));
   socket.on('overview', (overview) => callbacks.onOverview(overview));
   socket.on('connect_error', (error) => {
-    if (isAuthError(error.message)) {
+    if (refusedToken(error)) {
       socket.disconnect();
       callbacks.onUnauthorized('This device is no longer paired with the workstation.');
       return;

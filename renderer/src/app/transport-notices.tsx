@@ -3,6 +3,8 @@
 // live notifications of the signed-in app.
 import { useEffect, useState } from 'react';
 import type { TlsInfoResponse } from '../../../bridge/contracts/tls';
+import { endpointUrl } from '../../../bridge/contracts/endpoint';
+import { endpoints } from '../../../bridge/contracts/endpoints';
 import { Banner } from '../ui/kit';
 import { useApp } from './app-context';
 import { useNotifications } from './use-notifications';
@@ -17,7 +19,7 @@ export function WorkstationUnreachable() {
     let stopped = false;
     const probe = (): void => {
       window.clearTimeout(timer);
-      fetch('/healthz', { cache: 'no-store' }).then(
+      fetch(endpointUrl(endpoints.health.check), { cache: 'no-store' }).then(
         (response) => !stopped && setReachable(response.ok),
         () => {
           if (stopped) return;
@@ -51,7 +53,7 @@ export function TransportNotices() {
   useNotifications(app);
   const [info, setInfo] = useState<TlsInfoResponse | null>(null);
   useEffect(() => {
-    app.api.getRaw<TlsInfoResponse>('/api/tls').then(setInfo, () => setInfo(null));
+    app.api.call(endpoints.tls.info).then(setInfo, () => setInfo(null));
   }, [app.api]);
   if (!info?.insecure_lan_http) return null;
   return (

@@ -1,19 +1,12 @@
 // HostPlatform inside the Electron window: the preload's window.vigilink (contextBridge) hands over the
 // owner token, the version and the start-at-login setting. Notifications are the main process's own
 // (native, from the bridge's events), so the page shows none of its own there.
+import type { VigilinkDesktopApi as ShellDesktopApi } from '../../../bridge/contracts/desktop-api';
 import type { HostPlatform } from './host-platform';
 import { browserDownload } from './web-platform';
 
-/**
- * What the desktop shell's preload exposes (main/preload/vigilink-api.ts; the renderer may not import
- * main/, so the shape is repeated here). Members are feature-tested: an older shell may lack some.
- */
-export interface VigilinkDesktopApi {
-  getOwnerToken?(): Promise<string>;
-  appVersion?(): Promise<string>;
-  getOpenAtLogin?(): Promise<boolean>;
-  setOpenAtLogin?(enabled: boolean): Promise<boolean>;
-}
+/** What the desktop shell's preload exposes; members are feature-tested, as an older shell may lack some. */
+export type VigilinkDesktopApi = Partial<ShellDesktopApi>;
 
 declare global {
   interface Window {

@@ -2,6 +2,7 @@
 // trusted SSH host keys.
 import { useEffect, useState } from 'react';
 import type { DeviceListing } from '../../../../bridge/contracts/pairing';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { navigate, useLocation } from '../../app/router';
@@ -22,7 +23,7 @@ function DeviceRow({ device, self, showUser }: { device: DeviceListing; self: bo
   const { busy, error, clearError, run } = useAction({ busyUntilGone: true });
   const revoke = async (): Promise<void> => {
     if (self && !window.confirm('Unpair this phone? You will need a new QR code to use it again.')) return;
-    await run(() => api.delete(`/api/devices/${encodeURIComponent(device.id)}`));
+    await run(() => api.call(endpoints.pairing.revokeDevice, { params: { id: device.id } }));
   };
   return (
     <li className="device-row" data-device={device.id}>
@@ -63,7 +64,7 @@ export function DevicesView() {
   // The owner sees every user's devices; the list is fetched again whenever the pushed state changes.
   useEffect(() => {
     if (!isOwner) return;
-    api.getRaw<{ devices: DeviceListing[] }>('/api/devices').then(
+    api.call(endpoints.pairing.devices, {}, { allUsers: true }).then(
       (answer) => {
         setAll(answer.devices);
         setError(null);

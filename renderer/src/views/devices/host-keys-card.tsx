@@ -2,7 +2,8 @@
 // whom it was first seen, and a Forget button for a host that was reinstalled.
 import { useCallback, useEffect, useState } from 'react';
 import type { DeviceListing } from '../../../../bridge/contracts/pairing';
-import type { HostKeyListResponse, HostKeyPin } from '../../../../bridge/contracts/ssh';
+import type { HostKeyPin } from '../../../../bridge/contracts/ssh';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { Banner, Button, Card, Empty, Loading } from '../../ui/kit';
@@ -21,7 +22,7 @@ function PinRow({ pin, devices, onForgotten }: { pin: HostKeyPin; devices: reado
   const forget = async (): Promise<void> => {
     if (!window.confirm(`Forget the key of ${pin.hostname}:${pin.port} (${pin.route_label})? The next connection trusts whatever key it presents.`)) return;
     await run(async () => {
-      await api.delete('/ssh/host-keys', { hostname: pin.hostname, port: pin.port, route: pin.route });
+      await api.call(endpoints.ssh.forgetHostKey, { query: { hostname: pin.hostname, port: pin.port, route: pin.route } });
       onForgotten();
     });
   };
@@ -53,7 +54,7 @@ export function HostKeysCard({ devices }: { devices: readonly DeviceListing[] })
   const [pins, setPins] = useState<HostKeyPin[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api.getRaw<HostKeyListResponse>('/ssh/host-keys').then(
+    api.call(endpoints.ssh.hostKeys).then(
       (answer) => {
         setPins(answer.pins);
         setError(null);

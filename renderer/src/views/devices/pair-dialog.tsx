@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { LanAddress, PairOfferResponse } from '../../../../bridge/contracts/pairing';
 import type { PairClaimed } from '../../../../bridge/contracts/socket';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useNow } from '../../app/use-now';
 import { Icon } from '../../ui/icons';
@@ -27,7 +28,7 @@ export function PairDialog({ userId, onClose }: { userId: string; onClose(): voi
     setError(null);
     setOffer(null);
     try {
-      setOffer(await api.postRaw<PairOfferResponse>('/api/pair/offer', { user_id: userId, ...(address ? { address } : {}) }));
+      setOffer(await api.call(endpoints.pairing.offer, { body: { user_id: userId, ...(address ? { address } : {}) } }));
     } catch (e) {
       setError(errorText(e));
     }
@@ -38,7 +39,7 @@ export function PairDialog({ userId, onClose }: { userId: string; onClose(): voi
   }, [create]);
 
   useEffect(() => {
-    api.getRaw<{ addresses: LanAddress[]; public_url: string | null }>('/api/pair/addresses').then(
+    api.call(endpoints.pairing.addresses).then(
       (answer) => setAddresses(answer.public_url ? [] : answer.addresses),
       () => setAddresses([]),
     );

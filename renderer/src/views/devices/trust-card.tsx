@@ -2,6 +2,7 @@
 // workstation's CA once, and the CA's fingerprint to compare. Also, on any device, turning on notifications.
 import { useState } from 'react';
 import type { TrustResponse } from '../../../../bridge/contracts/tls';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { Banner, Button, Card } from '../../ui/kit';
@@ -11,7 +12,7 @@ export function TrustCard() {
   const [trust, setTrust] = useState<TrustResponse | null>(null);
   const { busy, error, clearError, run } = useAction();
   if (!isOwner) return null;
-  const show = (): Promise<void> => run(async () => setTrust(await api.getRaw<TrustResponse>('/api/tls/trust')));
+  const show = (): Promise<void> => run(async () => setTrust(await api.call(endpoints.tls.trust)));
   return (
     <Card
       title="Trust on a phone"

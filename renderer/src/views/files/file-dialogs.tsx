@@ -1,6 +1,7 @@
 // The dialogs that change files: new folder, rename or move, and delete (a folder with everything in it
 // only after saying so). Each calls one route and tells the view to list again.
 import type { FileEntry } from '../../../../bridge/contracts/files';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { ConfirmDialog, PromptDialog } from '../../ui/dialog';
 
@@ -23,7 +24,7 @@ export function FileDialog({ request, folder, sessionId, onClose, onChanged }: {
           initial=""
           confirm="Create"
           onClose={onClose}
-          onSubmit={(name) => run(() => api.post('/api/fs/mkdir', { path: joinPath(folder, name), session_id: sessionId }))}
+          onSubmit={(name) => run(() => api.call(endpoints.files.mkdir, { body: { path: joinPath(folder, name), session_id: sessionId } }))}
         />
       );
     case 'rename':
@@ -34,7 +35,7 @@ export function FileDialog({ request, folder, sessionId, onClose, onChanged }: {
           initial={request.entry.name}
           confirm="Rename"
           onClose={onClose}
-          onSubmit={(name) => run(() => api.post('/api/fs/rename', { from: joinPath(folder, request.entry.name), to: joinPath(folder, name), session_id: sessionId }))}
+          onSubmit={(name) => run(() => api.call(endpoints.files.rename, { body: { from: joinPath(folder, request.entry.name), to: joinPath(folder, name), session_id: sessionId } }))}
         />
       );
     case 'delete': {
@@ -45,7 +46,7 @@ export function FileDialog({ request, folder, sessionId, onClose, onChanged }: {
           confirm={folderEntry ? 'Delete folder and contents' : 'Delete'}
           danger
           onClose={onClose}
-          onConfirm={() => run(() => api.post('/api/fs/delete', { path: joinPath(folder, request.entry.name), recursive: folderEntry, session_id: sessionId }))}
+          onConfirm={() => run(() => api.call(endpoints.files.remove, { body: { path: joinPath(folder, request.entry.name), recursive: folderEntry, session_id: sessionId } }))}
         >
           {folderEntry ? `${request.entry.name} and everything in it will be deleted from the workstation. This cannot be undone.` : `${request.entry.name} will be deleted from the workstation. This cannot be undone.`}
         </ConfirmDialog>

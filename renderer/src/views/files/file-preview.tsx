@@ -1,8 +1,8 @@
 // Preview of one remote file: text (first 64 KiB, with Edit) or image, and its download with a progress bar.
 import { useEffect, useRef, useState } from 'react';
-import type { FileEntry, FsReadResponse } from '../../../../bridge/contracts/files';
+import type { FileEntry } from '../../../../bridge/contracts/files';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
-import { withQuery } from '../../api/api-client';
 import { Icon } from '../../ui/icons';
 import { Banner, Button, Loading, ProgressBar } from '../../ui/kit';
 import { errorText, formatBytes, formatDate } from '../../ui/format';
@@ -56,11 +56,11 @@ export function FilePreview({ path, entry, sessionId, onClose, onEdit }: { path:
       if (entry.type === 'dir') return { kind: 'none', why: 'This is a folder.' };
       if (mime) {
         if (entry.size > IMAGE_PREVIEW_BYTES) return { kind: 'none', why: `Images over ${formatBytes(IMAGE_PREVIEW_BYTES)} are not previewed. Download it instead.` };
-        const chunk = await api.get<FsReadResponse>('/api/fs/read', { path, session_id: sessionId, encoding: 'base64', length: Math.max(entry.size, 1) });
+        const chunk = await api.call(endpoints.files.read, { query: { path, session_id: sessionId, encoding: 'base64', length: Math.max(entry.size, 1) } });
         objectUrl = URL.createObjectURL(new Blob([base64ToBytes(chunk.data) as BlobPart], { type: mime }));
         return { kind: 'image', url: objectUrl };
       }
-      const chunk = await api.get<FsReadResponse>('/api/fs/read', { path, session_id: sessionId, length: TEXT_PREVIEW_BYTES });
+      const chunk = await api.call(endpoints.files.read, { query: { path, session_id: sessionId, length: TEXT_PREVIEW_BYTES } });
       if (looksBinary(chunk.data)) return { kind: 'none', why: 'This file is binary: there is nothing to show as text. Download it to open it.' };
       return { kind: 'text', text: chunk.data, truncated: !chunk.eof };
     };
@@ -82,7 +82,7 @@ export function FilePreview({ path, entry, sessionId, onClose, onEdit }: { path:
     abort.current = new AbortController();
     setProgress({ received: 0, total: entry.size || null });
     try {
-      const blob = await downloadFile(api, withQuery('/api/fs/download', api.userQuery({ path, session_id: sessionId })), setProgress, abort.current.signal);
+      const blob = await downloadFile(api, api.url(endpoints.files.download, { query: { path, session_id: sessionId } }), setProgress, abort.current.signal);
       await platform.saveFile(entry.name, blob);
       setSaved(true);
     } catch (error) {

@@ -2,6 +2,7 @@
 // upload files (drop them on the list or pick them), make folders, rename and delete.
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import type { FileEntry, FsListResponse } from '../../../../bridge/contracts/files';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { href, navigate, useLocation } from '../../app/router';
 import { NoSession, SessionPicker, useSelectedSession } from '../../app/session-picker';
@@ -113,7 +114,7 @@ function useListing(sessionId: string | undefined, path: string): { listing: FsL
     const key = `${sessionId}\0${path}`;
     if (shown.current !== key) setListing(null);
     shown.current = key;
-    api.get<FsListResponse>('/api/fs/list', { path, session_id: sessionId }).then(
+    api.call(endpoints.files.list, { query: { path, session_id: sessionId } }).then(
       (result) => !cancelled && setListing(result),
       (e: unknown) => !cancelled && setError(errorText(e)),
     );

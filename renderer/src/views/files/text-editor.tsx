@@ -1,7 +1,7 @@
 // Edit a remote text file in the browser: loaded whole with its ETag, saved with If-Match; when the file
 // changed on the workstation meanwhile (409) the owner of the edit chooses: reload theirs or overwrite.
 import { useCallback, useEffect, useId, useState } from 'react';
-import type { FileStat, FsTextResponse } from '../../../../bridge/contracts/file-changes';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { ApiError } from '../../api/api-client';
 import { useApp } from '../../app/app-context';
 import { Dialog } from '../../ui/dialog';
@@ -37,7 +37,7 @@ function useTextFile(path: string, sessionId: string) {
   const load = useCallback(() => {
     setError(null);
     setLoaded(null);
-    api.get<FsTextResponse>('/api/fs/text', { path, session_id: sessionId }).then(
+    api.call(endpoints.files.text, { query: { path, session_id: sessionId } }).then(
       (file) => {
         setLoaded({ text: file.text, etag: file.etag });
         setText(file.text);
@@ -52,7 +52,7 @@ function useTextFile(path: string, sessionId: string) {
     setError(null);
     setSaved(false);
     try {
-      const stat = await api.put<FileStat>('/api/fs/text', { path, text, session_id: sessionId }, undefined, { 'If-Match': ifMatch });
+      const stat = await api.call(endpoints.files.writeText, { body: { path, text, session_id: sessionId } }, { headers: { 'If-Match': ifMatch } });
       setLoaded({ text, etag: stat.etag });
       setConflict(false);
       setSaved(true);

@@ -3,8 +3,8 @@
 // remembered per file and destination).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { DetailedError, Upload } from 'tus-js-client';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import type { ApiClient } from '../../api/api-client';
-import { withQuery } from '../../api/api-client';
 
 export interface UploadItem {
   id: number;
@@ -54,7 +54,7 @@ export function useUploads(api: ApiClient, sessionId: string | undefined, onDone
         const path = folder.endsWith('/') ? folder + file.name : `${folder}/${file.name}`;
         setItems((list) => [...list, { id, name: file.name, path, sent: 0, total: file.size, status: 'uploading', error: null }]);
         const tus = new Upload(file, {
-          endpoint: withQuery('/api/fs/uploads', api.userQuery({ path, session_id: sessionId })),
+          endpoint: api.url(endpoints.files.createUpload, { query: { path, session_id: sessionId } }),
           headers: { Authorization: `Bearer ${api.token}` },
           retryDelays: RETRY_DELAYS,
           removeFingerprintOnSuccess: true,

@@ -2,6 +2,7 @@
 // in a new tab (through a one-time link that sets this browser's cookie), see bytes and last use, stop it.
 import { useEffect, useState } from 'react';
 import { FORWARD_PRESETS, type Forward } from '../../../../bridge/contracts/forwards';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { useLocation } from '../../app/router';
@@ -59,11 +60,11 @@ function ForwardRow({ forward }: { forward: Forward }) {
         variant="primary"
         icon="link"
         busy={open.busy}
-        onClick={() => void open.run(() => openInNewTab(async () => (await api.post<{ url: string }>(`/api/forwards/${id}/link`, {}, api.userQuery())).url))}
+        onClick={() => void open.run(() => openInNewTab(async () => (await api.call(endpoints.forwards.link, { params: { id } })).url))}
       >
         Open
       </Button>
-      <Button variant="ghost" className="danger-text" icon="trash" busy={stop.busy} onClick={() => void stop.run(() => api.delete(`/api/forwards/${id}`, api.userQuery()))}>
+      <Button variant="ghost" className="danger-text" icon="trash" busy={stop.busy} onClick={() => void stop.run(() => api.call(endpoints.forwards.close, { params: { id } }))}>
         Stop
       </Button>
     </li>
@@ -83,11 +84,13 @@ function AddForward() {
   const chosen = preset === 'custom' ? { name: undefined, remote_port: Number(port) } : PRESET_PORTS[preset];
   const submit = (): Promise<void> =>
     run(() =>
-      api.post('/api/forwards', {
-        remote_port: chosen.remote_port,
-        remote_host: host,
-        ...(chosen.name ? { name: chosen.name } : {}),
-        ...(session ? { session_id: session } : {}),
+      api.call(endpoints.forwards.open, {
+        body: {
+          remote_port: chosen.remote_port,
+          remote_host: host,
+          ...(chosen.name ? { name: chosen.name } : {}),
+          ...(session ? { session_id: session } : {}),
+        },
       }),
     );
   return (
@@ -138,7 +141,7 @@ export function ForwardsView() {
   useEffect(() => {
     let stopped = false;
     const load = (): void =>
-      void api.get<{ forwards: Forward[] }>('/api/forwards').then(
+      void api.call(endpoints.forwards.list).then(
         (answer) => !stopped && (setForwards(answer.forwards), setError(null)),
         (e: unknown) => !stopped && setError(errorText(e)),
       );

@@ -3,12 +3,10 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { AlertRule, AlertRuleBody, FiredAlert } from '../../../../bridge/contracts/gpu';
 import type { AnyAlert } from '../../../../bridge/contracts/socket';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { Banner, Button, Card, Field, Select } from '../../ui/kit';
 import { errorText, formatSince } from '../../ui/format';
-
-export const RULES_PATH = '/api/gpu/alerts/rules';
-export const ALERTS_PATH = '/api/gpu/alerts';
 
 function describe(rule: AlertRule): string {
   if (rule.kind === 'utilization_below') return `GPU ${rule.gpu_index} under ${rule.threshold_pct}% for ${rule.minutes} min`;
@@ -30,8 +28,8 @@ export function AlertRules({ sessionId, gpuIndexes }: { sessionId: string; gpuIn
   const load = useCallback(async () => {
     try {
       const [r, a] = await Promise.all([
-        api.get<{ rules: AlertRule[] }>(RULES_PATH, { session_id: sessionId }),
-        api.get<{ alerts: FiredAlert[] }>(ALERTS_PATH, { session_id: sessionId }),
+        api.call(endpoints.gpu.rules, { query: { session_id: sessionId } }),
+        api.call(endpoints.gpu.alerts, { query: { session_id: sessionId } }),
       ]);
       setRules(r.rules);
       setFired(a.alerts.slice(0, 5));
@@ -62,7 +60,7 @@ export function AlertRules({ sessionId, gpuIndexes }: { sessionId: string; gpuIn
     try {
       const base = { session_id: sessionId, gpu_index: Number(gpuIndex) };
       const body = kind === 'utilization_below' ? { ...base, kind, threshold_pct: Number(threshold), minutes: Number(minutes) } : { ...base, kind, below_mib: Number(belowMib) };
-      await api.post(RULES_PATH, body);
+      await api.call(endpoints.gpu.addRule, { body });
       await load();
     } catch (e) {
       setError(errorText(e));
@@ -73,7 +71,7 @@ export function AlertRules({ sessionId, gpuIndexes }: { sessionId: string; gpuIn
 
   const remove = async (id: string): Promise<void> => {
     try {
-      await api.delete(`${RULES_PATH}/${encodeURIComponent(id)}`, api.userQuery());
+      await api.call(endpoints.gpu.deleteRule, { params: { id } });
       await load();
     } catch (e) {
       setError(errorText(e));

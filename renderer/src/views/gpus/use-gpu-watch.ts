@@ -1,7 +1,8 @@
 // Live GPU data for one session: gpu:watch over the socket (one poller on the bridge however many watch),
 // `gpu` events for each sample, and the history fetched once then extended with every live sample.
 import { useEffect, useState } from 'react';
-import type { GpuHistoryResponse, GpuSeries, GpuSnapshot, GpuWatchAck } from '../../../../bridge/contracts/gpu';
+import type { GpuSeries, GpuSnapshot, GpuWatchAck } from '../../../../bridge/contracts/gpu';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { request } from '../../api/live-socket';
 import { errorText } from '../../ui/format';
@@ -46,7 +47,7 @@ export function useGpuWatch(sessionId: string | null) {
       setHistory((series) => append(series, sample));
     };
     socket.on('gpu', onSample);
-    api.get<GpuHistoryResponse>('/api/gpu/history', { session_id: sessionId, minutes: HISTORY_MINUTES }).then(
+    api.call(endpoints.gpu.history, { query: { session_id: sessionId, minutes: HISTORY_MINUTES } }).then(
       (answer) => !cancelled && setHistory((live) => (live.length ? live.map((s) => answer.gpus.find((g) => g.index === s.index) ?? s) : answer.gpus)),
       () => undefined,
     );

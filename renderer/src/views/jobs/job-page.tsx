@@ -1,7 +1,8 @@
 // One job: its details (scontrol), the output following live, the GPUs it holds (sampled inside the job),
 // and cancel behind a confirmation.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SlurmJob, SlurmJobGpusResponse, SlurmJobResponse } from '../../../../bridge/contracts/slurm';
+import type { SlurmJob, SlurmJobGpusResponse } from '../../../../bridge/contracts/slurm';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { href, navigate } from '../../app/router';
 import { useAction } from '../../app/use-action';
@@ -42,7 +43,7 @@ function JobGpus({ sessionId, jobId }: { sessionId: string; jobId: string }) {
   const { api } = useApp();
   const [answer, setAnswer] = useState<SlurmJobGpusResponse | null>(null);
   const action = useAction();
-  const load = (): Promise<void> => action.run(async () => setAnswer(await api.get<SlurmJobGpusResponse>(`/api/slurm/jobs/${jobId}/gpus`, { session_id: sessionId })));
+  const load = (): Promise<void> => action.run(async () => setAnswer(await api.call(endpoints.slurm.jobGpus, { params: { id: jobId }, query: { session_id: sessionId } })));
   return (
     <Card title="GPUs of this job" actions={<Button onClick={() => void load()} busy={action.busy}>{answer ? 'Refresh' : 'Show'}</Button>}>
       {action.error && <Banner kind="warning">{action.error}</Banner>}
@@ -64,7 +65,7 @@ function CancelJob({ sessionId, job }: { sessionId: string; job: SlurmJob }) {
   const action = useAction();
   if (isEnded(job.state)) return null;
   const cancel = (): Promise<void> => action.run(async () => {
-    await api.post(`/api/slurm/jobs/${job.job_id}/cancel`, {}, { session_id: sessionId });
+    await api.call(endpoints.slurm.cancelJob, { params: { id: job.job_id }, query: { session_id: sessionId } });
     setConfirming(false);
   });
   return (
@@ -88,7 +89,7 @@ export function JobPage({ sessionId, jobId, listed }: { sessionId: string; jobId
   const [details, setDetails] = useState<SlurmJob | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api.get<SlurmJobResponse>(`/api/slurm/jobs/${jobId}`, { session_id: sessionId }).then(
+    api.call(endpoints.slurm.job, { params: { id: jobId }, query: { session_id: sessionId } }).then(
       (answer) => setDetails(answer.job),
       (e: unknown) => setError(errorText(e)),
     );

@@ -2,6 +2,8 @@
 // the device token, and goes straight into the app. The secret left the address bar before this renders.
 import { useEffect, useState } from 'react';
 import type { PairClaimResponse } from '../../../../bridge/contracts/pairing';
+import { endpointUrl } from '../../../../bridge/contracts/endpoint';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { ApiError, errorFrom, UNREACHABLE } from '../../api/api-client';
 import { saveCredentials, saveDeviceId } from '../../api/credentials';
 import { Spinner } from '../../ui/kit';
@@ -30,7 +32,7 @@ const REASONS: Record<string, string> = {
 async function claim(secret: string): Promise<PairClaimResponse> {
   let response: Response;
   try {
-    response = await fetch('/api/pair/claim', {
+    response = await fetch(endpointUrl(endpoints.pairing.claim), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ secret, device_name: deviceName() }),

@@ -1,6 +1,7 @@
 // The SSH connect form: host, user, password or private key, optional jump host, session name.
 import { useState, type FormEvent } from 'react';
 import type { SshConnectBody, SshSessionListing } from '../../../../bridge/contracts/ssh';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { Banner, Button, Field, Segmented, TextArea } from '../../ui/kit';
 import { errorText } from '../../ui/format';
@@ -106,7 +107,7 @@ export function ConnectForm({ sessions, prefill }: { sessions: readonly SshSessi
         ...credentialBody(auth),
         ...(useJump ? { jump: { hostname: jumpHost.trim(), port: Number(jumpPort) || 22, username: jumpUser.trim(), ...credentialBody(jumpAuth) } } : {}),
       };
-      const answer = await api.post<{ session_id: string; hostname: string; host_key_fingerprint: string }>('/ssh/connect', body, { session_id: sessionId.trim() || 'default' });
+      const answer = await api.call(endpoints.ssh.connect, { body, query: { session_id: sessionId.trim() || 'default' } });
       setDone(`Connected “${answer.session_id}” to ${answer.hostname}. Host key ${answer.host_key_fingerprint}.`);
       // Secrets leave the form as soon as they are used.
       setAuth((a) => ({ ...a, password: '', passphrase: '' }));

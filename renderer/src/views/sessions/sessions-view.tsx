@@ -2,6 +2,7 @@
 // with disconnect, shortcuts into the terminal, files and GPUs, and the connect form.
 import { useState } from 'react';
 import type { SshSessionListing } from '../../../../bridge/contracts/ssh';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { href, navigate } from '../../app/router';
@@ -15,7 +16,7 @@ function SessionRow({ session, onReconnect }: { session: SshSessionListing; onRe
   const { api } = useApp();
   const now = useNow(30_000);
   const { busy, error, clearError, run } = useAction({ busyUntilGone: true });
-  const disconnect = () => run(() => api.post('/ssh/disconnect', {}, api.userQuery({ session_id: session.session_id })));
+  const disconnect = () => run(() => api.call(endpoints.ssh.disconnect, { query: { session_id: session.session_id } }));
   const target = `${session.username}@${session.hostname}${session.port === 22 ? '' : `:${session.port}`}`;
   return (
     <li className="session-row" data-session={session.session_id}>

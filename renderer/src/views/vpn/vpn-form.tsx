@@ -1,6 +1,7 @@
 // The VPN connect form: server, user, password, protocol, server certificate pin (and auth group).
 import { useState, type FormEvent } from 'react';
 import type { VpnConnectBody } from '../../../../bridge/contracts/vpn';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { Banner, Button, Field, Select } from '../../ui/kit';
 import { errorText } from '../../ui/format';
@@ -42,7 +43,7 @@ export function VpnForm({ server: initialServer }: { server: string | null }) {
         ...(pin.trim() ? { servercert: pin.trim() } : {}),
         ...(authgroup.trim() ? { authgroup: authgroup.trim() } : {}),
       };
-      await api.post('/vpn/connect', body);
+      await api.call(endpoints.vpn.connect, { body });
       setPassword('');
     } catch (e) {
       setError(errorText(e));

@@ -2,6 +2,7 @@
 // and message, a numeric keypad for codes, choices as buttons, and the time left before the login is dropped.
 import { useState, type FormEvent } from 'react';
 import type { VpnPrompt, VpnPromptField } from '../../../../bridge/contracts/vpn';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { useNow } from '../../app/use-now';
@@ -36,7 +37,7 @@ export function VpnPromptCard({ prompt }: { prompt: VpnPrompt }) {
   const { busy, error, clearError, run } = useAction({ busyUntilGone: true });
   const typed = prompt.fields.filter((field) => field.type !== 'select');
   const send = (answers: Map<string, string>) =>
-    run(() => api.post('/vpn/prompt/answer', { prompt_id: prompt.prompt_id, answers: Object.fromEntries(answers) }));
+    run(() => api.call(endpoints.vpn.answerPrompt, { body: { prompt_id: prompt.prompt_id, answers: Object.fromEntries(answers) } }));
   const set = (field: VpnPromptField, value: string): Map<string, string> => {
     const next = new Map(values).set(field.name, value);
     setValues(next);

@@ -2,6 +2,7 @@
 // when it failed), a login form the server sent, its connect form and disconnect; for the owner, every user's container.
 import { useEffect, useState } from 'react';
 import type { VpnContainerList, VpnUserState } from '../../../../bridge/contracts/vpn';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { useNow } from '../../app/use-now';
@@ -27,7 +28,7 @@ function TunnelCard({ vpn }: { vpn: VpnUserState }) {
   const { api } = useApp();
   const now = useNow(30_000);
   const { busy, error, clearError, run } = useAction();
-  const disconnect = () => run(() => api.post('/vpn/disconnect', {}, api.userQuery()));
+  const disconnect = () => run(() => api.call(endpoints.vpn.disconnect));
   return (
     <Card
       title="Tunnel"
@@ -90,7 +91,7 @@ function AllContainers() {
   const [error, setError] = useState<string | null>(null);
   const vpn = state?.vpn;
   useEffect(() => {
-    api.getRaw<VpnContainerList>('/vpn/containers').then(
+    api.call(endpoints.vpn.containers).then(
       (answer) => setRows(answer.containers),
       (e: unknown) => setError(errorText(e)),
     );

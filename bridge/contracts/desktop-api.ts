@@ -1,5 +1,6 @@
-// The one API the desktop window's preload puts on `window.vigilink`. Phones have no such object: the
-// renderer checks for it and falls back to its web platform. Types only, so the preload can import it.
+// The one API the desktop window's preload puts on `window.vigilink`, shared by the preload (main/) and the
+// renderer. Phones have no such object: the renderer checks for it and falls back to its web platform.
+// Types only, so the sandboxed preload's import of it leaves nothing behind.
 
 export interface VigilinkDesktopApi {
   /** The bridge's owner token (the desktop UI is the owner): send it as `Authorization: Bearer` and as socket.io `auth.token`. */
