@@ -3,7 +3,7 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Logger } from '../core/logger.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../core/principal.js';
 
 export type HttpMethod = 'get' | 'head' | 'post' | 'put' | 'patch' | 'delete';
 

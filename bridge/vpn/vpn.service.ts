@@ -366,6 +366,11 @@ export class VpnService extends EventEmitter<Events> {
       .sort((a, b) => a.user_id.localeCompare(b.user_id));
   }
 
+  /** How many users have a container (the desktop tray shows it). */
+  containerCount(): number {
+    return this.records.size;
+  }
+
   /** The user's running container, for commands and files (null: none). */
   containerFor(userId: string): string | null {
     return this.records.get(userId)?.containerId ?? null;
