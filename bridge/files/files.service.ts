@@ -4,7 +4,7 @@ import type { ContainerPort, FilesSide } from '../core/container-port.js';
 import { AppError } from '../core/errors.js';
 import type { SshSessionService } from '../ssh/ssh-sessions.js';
 import { planDownload, type DownloadPlan } from './file-download.js';
-import type { DirectoryListing, FileChanges, FileChunk, FileSystemTarget } from '../core/file-system.js';
+import type { DirectoryListing, FileChunk, FileSystemTarget } from '../core/file-system.js';
 import { SftpFileChanges } from './sftp-file-changes.js';
 import { SftpFiles } from './sftp-files.js';
 
