@@ -1,4 +1,4 @@
-// Device tokens as bearer tokens: a paired device acts for its own user only (auth/principal.ts).
+// Device tokens as bearer tokens: a paired device acts for its own user only (core/principal.ts).
 import type { AuthenticationSource, Authenticator, Principal } from '../core/principal.js';
 import type { DeviceRegistry } from './device-registry.js';
 
