@@ -16,7 +16,7 @@ import { createSharedServices, type BridgeContext } from './shared-services.js';
 import { ConnsStore } from './store/conns-store.js';
 import { HostKeyStore } from './ssh/host-keys.js';
 import { lanAddresses, type InterfaceAddress } from './tls/lan-addresses.js';
-import { createDualListener } from './tls/tls-listener.js';
+import { createDualListener, type DualListener } from './tls/tls-listener.js';
 import { TlsService } from './tls/tls.service.js';
 import { trustHandler } from './tls/trust.handler.js';
 import type { Capability } from './transport/capability.js';
@@ -157,7 +157,7 @@ interface ClosingParts {
   capabilities: readonly Capability[];
   io: BridgeIo;
   server: http.Server;
-  listener: ReturnType<typeof createDualListener>;
+  listener: DualListener;
   loopback: http.Server;
 }
 
