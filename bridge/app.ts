@@ -3,54 +3,38 @@
 import http from 'node:http';
 import net from 'node:net';
 import type express from 'express';
-import { healthEndpoints } from './contracts/health.endpoints.js';
-import type { BridgeConfig } from './config/config.js';
-import { createLogger, type Logger } from './core/logger.js';
+import { auditedRoutes } from './audit/audited-routes.js';
 import { loadOrCreateOwnerToken, OwnerTokenAuthenticator } from './auth/owner-token.js';
-import { OwnerSessions } from './auth/owner-sessions.js';
-import { authRoutes } from './auth/auth.routes.js';
-import type { BridgeContext, Capability } from './capability.js';
+import { createCapabilities } from './capabilities.js';
+import type { BridgeConfig } from './config/config.js';
+import type { ContainerPort } from './core/container-port.js';
+import { createLogger, type Logger } from './core/logger.js';
+import type { Authenticator } from './core/principal.js';
+import { DeviceAuthenticator } from './pairing/device-authenticator.js';
+import { DeviceRegistry } from './pairing/device-registry.js';
+import { createSharedServices, type BridgeContext } from './shared-services.js';
 import { ConnsStore } from './store/conns-store.js';
 import { HostKeyStore } from './ssh/host-keys.js';
-import { PrivateKeyParser } from './ssh/private-key-parser.js';
-import { SshSessionService } from './ssh/ssh-sessions.js';
-import { sshRoutes } from './ssh/ssh.routes.js';
-import { SshTargetPolicy, systemNetwork } from './ssh/ssh-target-policy.js';
-import { CommandService } from './terminal/command.service.js';
-import { commandRoutes } from './terminal/command.routes.js';
-import { FilesService } from './files/files.service.js';
-import { filesRoutes } from './files/files.routes.js';
-import { createHttpApp } from './transport/http-app.js';
-import { HostCheck } from './transport/host-check.js';
-import { AbortRegistry } from './core/abort-registry.js';
-import { answerClientErrors } from './transport/client-errors.js';
-import { createSocketServer, LiveEmitter, type BridgeIo } from './transport/socket-server.js';
-import { defineRoute } from './transport/route.js';
-import { BRIDGE_VERSION } from './version.js';
-import { UserStateService } from './live/user-state.service.js';
-import { uiHandler } from './ui/ui-static.js';
-import { AuditLog } from './audit/audit-log.js';
-import { auditedRoutes } from './audit/audited-routes.js';
-import { auditCapability } from './audit/audit.capability.js';
-import { pairingCapability } from './pairing/pairing.capability.js';
-import { liveCapability } from './live/live.capability.js';
-import { PtyTerminalService } from './terminal/pty-terminals.service.js';
-import { terminalCapability } from './terminal/terminal.capability.js';
-import { gpuCapability } from './gpu/gpu.capability.js';
-import { slurmCapability } from './slurm/slurm.capability.js';
-import { vpnCapability } from './vpn/vpn.capability.js';
+import { lanAddresses, type InterfaceAddress } from './tls/lan-addresses.js';
+import { createDualListener, type DualListener } from './tls/tls-listener.js';
 import { TlsService } from './tls/tls.service.js';
-import { createDualListener } from './tls/tls-listener.js';
-import { tlsCapability } from './tls/tls.capability.js';
 import { trustHandler } from './tls/trust.handler.js';
-import { lanAddresses, type InterfaceAddress } from './pairing/lan-addresses.js';
-import { fileChangesCapability } from './files/files.capability.js';
-import { forwardsCapability } from './forwards/forwards.capability.js';
+import type { Capability } from './transport/capability.js';
+import { answerClientErrors } from './transport/client-errors.js';
+import { HostCheck } from './transport/host-check.js';
+import { createHttpApp } from './transport/http-app.js';
+import { createSocketServer, type BridgeIo } from './transport/socket-server.js';
+import { uiHandler } from './ui/ui-static.js';
+import { createContainerSide } from './vpn/container-side.js';
+import type { VpnService } from './vpn/vpn.service.js';
+import { BRIDGE_VERSION } from './version.js';
 
 export interface BridgeDeps {
   logger?: Logger;
   /** This machine's LAN addresses, primary first (a seam for tests: pairing URLs and the TLS leaf follow it). */
   lanAddresses?: () => InterfaceAddress[];
+  /** Wraps the VPN containers' port before the services get it (a seam for tests: a planted tunnel). */
+  containerPort?: (port: ContainerPort) => ContainerPort;
 }
 
 export interface Bridge {
@@ -63,6 +47,8 @@ export interface Bridge {
   logger: Logger;
   /** The shared services (the Electron main process and tests call these directly). */
   context: BridgeContext;
+  /** The VPN containers' service (the desktop tray counts containers with it). */
+  vpn: VpnService;
   capabilities: readonly Capability[];
   /** Listen on config.host:config.port (port 0 picks a free one); resolves with the bound port. */
   listen(): Promise<number>;
@@ -73,24 +59,6 @@ export interface Bridge {
   listenLoopback(): Promise<number>;
   /** Close every SSH session, save state, stop listening. Safe to call twice. */
   close(): Promise<void>;
-}
-
-function coreCapability(ctx: BridgeContext): Capability {
-  return {
-    name: 'core',
-    routes: [
-      defineRoute(healthEndpoints.check, {
-        tag: 'health',
-        summary: 'Liveness check',
-        auth: 'none',
-        handler: () => ({ status: 'ok' as const }),
-      }),
-      ...sshRoutes(ctx.sessions, ctx.hostKeys),
-      ...commandRoutes(ctx.commands),
-      ...filesRoutes(ctx.files, ctx.config.downloadStallMs),
-      ...authRoutes(ctx.ownerSessions),
-    ],
-  };
 }
 
 export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}): Promise<Bridge> {
@@ -110,95 +78,23 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
   const hostKeys = new HostKeyStore(config.dataDir);
   await Promise.all([store.load(), hostKeys.load()]);
 
-  const keyParser = new PrivateKeyParser({ maxKdfRounds: config.ssh.maxKeyKdfRounds, timeoutMs: config.ssh.keyParseTimeoutMs });
-  const sessions = new SshSessionService({
-    store,
-    hostKeys,
-    logger,
-    maxSessionsPerUser: config.ssh.maxSessionsPerUser,
-    maxChannelsPerConnection: config.ssh.maxChannelsPerConnection,
-    channelsReservedForCommands: config.ssh.channelsReservedForCommands,
-    channelWaitMs: config.ssh.channelWaitMs,
-    connectTimeoutMs: config.ssh.connectTimeoutMs,
-    keepaliveIntervalMs: config.ssh.keepaliveIntervalMs,
-    keyParser,
-    targetPolicy: new SshTargetPolicy({ allowDeviceLocalTargets: config.allowDeviceLocalTargets, network: systemNetwork }),
-  });
-  sessions.restore();
-  const live = new LiveEmitter();
-  // Signing out, or an idle session ending, also closes the sockets opened with that session.
-  const ownerSessions = new OwnerSessions({
-    ...config.ownerSignIn,
-    onEnd: (session) => live.disconnectWhere((data) => data.principal.kind === 'owner' && data.principal.session === session),
-  });
-  const state = new UserStateService();
-  const context: BridgeContext = {
-    config,
-    logger,
-    store,
-    hostKeys,
-    sessions,
-    commands: new CommandService({ sessions, logger, outputLimitBytes: config.commandOutputLimitBytes, allowLocalExec: config.allowLocalExec }),
-    files: new FilesService({ sessions, readMaxBytes: config.fsReadMaxBytes }),
-    authenticators: [new OwnerTokenAuthenticator(ownerToken), ownerSessions],
-    ownerSessions,
-    live,
-    state,
-    audit: new AuditLog(config.dataDir, logger),
-    terminals: new PtyTerminalService({ sessions, logger, maxPerUser: config.terminals.maxPerUser, onChange: (userId) => state.notify(userId) }),
-    deviceWork: new AbortRegistry(),
-    tls,
-    lanAddresses: addresses,
-  };
-  context.state.addSection('ssh', { snapshot: (userId) => ({ sessions: sessions.list(userId) }), users: () => sessions.users() });
-  sessions.on('change', (userId) => context.state.notify(userId));
-
+  // The container side comes first: the shared services take its port in their constructors. Its one need
+  // of them, closing a user's SSH sessions when their container goes, is met once `context` exists (a
+  // container can only go after start(), which adopts them).
+  const containers = createContainerSide({ config, logger, store, closeSessions: (userId, reason) => context.sessions.disconnectAll(userId, reason) });
+  const port = deps.containerPort ? deps.containerPort(containers.port) : containers.port;
+  const context = createSharedServices({ config, logger, store, hostKeys, tls, lanAddresses: addresses, containers: port });
+  const devices = new DeviceRegistry(config.dataDir);
+  devices.loadSync();
+  // Token checks, in order: owner.token, the owner's sign-in sessions, paired devices' tokens.
+  const authenticators: Authenticator[] = [new OwnerTokenAuthenticator(ownerToken), context.ownerSessions, new DeviceAuthenticator(devices)];
   const hostCheck = new HostCheck({ publicUrl: config.pairing.publicUrl, tlsNames: config.tlsNames, allowedHosts: config.allowedHosts });
-  const vpn = vpnCapability(context);
-  // Order matters only where one capability builds on another's service.
-  const capabilities: Capability[] = [
-    coreCapability(context),
-    auditCapability(context),
-    pairingCapability(context),
-    tlsCapability(context),
-    liveCapability(context),
-    terminalCapability(context),
-    gpuCapability(context),
-    slurmCapability(context),
-    vpn,
-    fileChangesCapability(context),
-    forwardsCapability(context, { containerStream: vpn.containerStream, hostCheck }),
-  ];
+  const capabilities = createCapabilities(context, { containers, devices, hostCheck });
 
-  const app = createHttpApp({
-    // Audited operations of every capability (SSH connects, commands run) are recorded with their caller.
-    routes: auditedRoutes(capabilities.flatMap((c) => c.routes ?? []), context.audit),
-    authenticators: context.authenticators,
-    logger,
-    corsOrigins: config.corsOrigins,
-    hostCheck,
-    deviceWork: context.deviceWork,
-    version: BRIDGE_VERSION,
-    // The web UI (renderer/dist) at /, after the API so it only sees paths no route answered.
-    // /trust (the CA for phones) and the pairing page only over TLS or loopback come first.
-    extraHandlers: [trustHandler(tls), uiHandler()],
-  });
-  const server = http.createServer(app);
-  // Idle keep-alive sockets must not hold shutdown for long.
-  server.keepAliveTimeout = 5_000;
-  answerClientErrors(server, logger);
-  const io = createSocketServer(server, {
-    authenticators: context.authenticators,
-    logger,
-    corsOrigins: config.corsOrigins,
-    hostCheck,
-    modules: capabilities.flatMap((c) => (c.socket ? [c.socket] : [])),
-  });
-  context.live.bind(io);
+  const { app, server, io } = createServers(context, { capabilities, authenticators, hostCheck });
   const listener = createDualListener({ app: server, tls, insecureLanHttp: config.tls.insecureLanHttp, logger });
-
   const loopback = forwardingServer(server);
-  let closing: Promise<void> | null = null;
+  const close = once(() => closeBridge({ context, capabilities, io, server, listener, loopback }));
   return {
     config,
     ownerToken,
@@ -207,35 +103,90 @@ export async function createBridge(config: BridgeConfig, deps: BridgeDeps = {}):
     app,
     logger,
     context,
+    vpn: containers.service,
     capabilities,
     listen: async () => {
-      const port = await listenOn(listener.server, config.port, config.host);
+      const bound = await listenOn(listener.server, config.port, config.host);
       for (const capability of capabilities) await capability.start?.();
-      return port;
+      return bound;
     },
     listenLoopback: () => listenOn(loopback, 0, '127.0.0.1'),
-    close: () =>
-      (closing ??= (async () => {
-        for (const capability of [...capabilities].reverse()) {
-          await capability.close?.().catch((error: unknown) => logger.error({ err: error, capability: capability.name }, 'close failed'));
-        }
-        await keyParser.close();
-        await sessions.closeAll();
-        await hostKeys.flush();
-        tls.close();
-        // io.close() disconnects every socket and closes the HTTP server; the listener stops accepting.
-        await new Promise<void>((resolve) => {
-          void io.close(() => resolve());
-          server.closeAllConnections();
-          listener.closeAll();
-        });
-        if (listener.server.listening) await new Promise<void>((resolve) => listener.server.close(() => resolve()));
-        if (loopback.listening) {
-          loopback.closeAllConnections();
-          await new Promise<void>((resolve) => loopback.close(() => resolve()));
-        }
-      })()),
+    close,
   };
+}
+
+interface ServerParts {
+  capabilities: Capability[];
+  authenticators: Authenticator[];
+  hostCheck: HostCheck;
+}
+
+/** The express app, its HTTP server and socket.io on it, with every capability's routes and socket adapters. */
+function createServers(context: BridgeContext, { capabilities, authenticators, hostCheck }: ServerParts): { app: express.Express; server: http.Server; io: BridgeIo } {
+  const { config, logger } = context;
+  const app = createHttpApp({
+    // Audited operations of every capability (SSH connects, commands run) are recorded with their caller.
+    routes: auditedRoutes(capabilities.flatMap((c) => c.routes ?? []), context.audit),
+    authenticators,
+    logger,
+    corsOrigins: config.corsOrigins,
+    hostCheck,
+    deviceWork: context.deviceWork,
+    version: BRIDGE_VERSION,
+    // The web UI (renderer/dist) at /, after the API so it only sees paths no route answered.
+    // /trust (the CA for phones) and the pairing page only over TLS or loopback come first.
+    extraHandlers: [trustHandler(context.tls), uiHandler()],
+  });
+  const server = http.createServer(app);
+  // Idle keep-alive sockets must not hold shutdown for long.
+  server.keepAliveTimeout = 5_000;
+  answerClientErrors(server, logger);
+  const io = createSocketServer(server, {
+    authenticators,
+    logger,
+    corsOrigins: config.corsOrigins,
+    hostCheck,
+    modules: capabilities.flatMap((c) => (c.socket ? [c.socket] : [])),
+  });
+  context.live.bind(io);
+  return { app, server, io };
+}
+
+interface ClosingParts {
+  context: BridgeContext;
+  capabilities: readonly Capability[];
+  io: BridgeIo;
+  server: http.Server;
+  listener: DualListener;
+  loopback: http.Server;
+}
+
+/** Close every capability (last first), every SSH session, save state, stop listening. */
+async function closeBridge({ context, capabilities, io, server, listener, loopback }: ClosingParts): Promise<void> {
+  for (const capability of [...capabilities].reverse()) {
+    await capability.close?.().catch((error: unknown) => context.logger.error({ err: error, capability: capability.name }, 'close failed'));
+  }
+  await context.keyParser.close();
+  await context.sessions.closeAll();
+  await context.hostKeys.flush();
+  context.tls.close();
+  // io.close() disconnects every socket and closes the HTTP server; the listener stops accepting.
+  await new Promise<void>((resolve) => {
+    void io.close(() => resolve());
+    server.closeAllConnections();
+    listener.closeAll();
+  });
+  if (listener.server.listening) await new Promise<void>((resolve) => listener.server.close(() => resolve()));
+  if (loopback.listening) {
+    loopback.closeAllConnections();
+    await new Promise<void>((resolve) => loopback.close(() => resolve()));
+  }
+}
+
+/** The first call runs `run`; every later one gets the same promise (close is safe to call twice). */
+function once(run: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  return () => (running ??= run());
 }
 
 function listenOn(server: net.Server, port: number, host: string): Promise<number> {

@@ -4,13 +4,13 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../bridge/core/logger.js';
 import type { ServerToClientEvents } from '../bridge/contracts/socket.js';
-import type { LiveEmitter } from '../bridge/transport/socket-server.js';
+import type { LiveEvents } from '../bridge/core/live-events.js';
 import type { DesktopEventSource, GpuAlertEvent, PairedDeviceEvent, VpnAnswerNeededEvent } from './notifications/desktop-notifications.js';
 
 type Events = { alert: [GpuAlertEvent]; paired: [PairedDeviceEvent]; vpn: [VpnAnswerNeededEvent] };
 
 /** Listen in-process to the bridge's live events; a failing listener is logged, never rethrown. */
-export function liveDesktopEvents(live: LiveEmitter, logger: Logger): DesktopEventSource {
+export function liveDesktopEvents(live: LiveEvents, logger: Logger): DesktopEventSource {
   const events = new EventEmitter<Events>();
   const hear = (emit: () => void): void => {
     try {

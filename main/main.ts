@@ -17,7 +17,7 @@ import { bridgeOrigin, listensOnLoopback } from './security/web-security.policy.
 import { autostartDir, launchCommand, StartAtLogin, startedHidden } from './settings/start-at-login.js';
 import { createDesktopTray } from './tray/tray.js';
 import type { TrayAction } from './tray/tray-menu.model.js';
-import { countContainers, TrayStatusWatcher } from './tray/tray-status.js';
+import { TrayStatusWatcher } from './tray/tray-status.js';
 import { createMainWindowController } from './window/main-window.js';
 
 const compiledDir = path.dirname(fileURLToPath(import.meta.url));
@@ -77,18 +77,44 @@ async function run(): Promise<void> {
   };
   const tray = createDesktopTray(iconDir, act);
   const watcher = new TrayStatusWatcher({
-    sources: { sessions: context.sessions, containers: () => countContainers(context.store), openAtLogin: () => loginItem.isEnabled() },
+    sources: { sessions: context.sessions, containers: () => bridge.vpn.containerCount(), openAtLogin: () => loginItem.isEnabled() },
     changes: context.state,
     render: (status) => tray.render(status),
     onError: (error) => logger.warn({ err: error }, 'tray status could not be read'),
   });
   await watcher.refresh();
 
+  registerDesktopIpc({ bridge, senders, loginItem, watcher });
+  const stopNotifications = wireDesktopNotifications(liveDesktopEvents(context.live, logger), createNotifier(windowIcon, (route) => window.show(route)));
+
+  app.on('second-instance', () => window.show());
+  app.on('activate', () => window.show());
+  // A listener here keeps Electron from quitting when the window goes: Vigilink lives on in the tray.
+  app.on('window-all-closed', () => undefined);
+
+  holdQuitUntilClosed(bridge, () => window.allowClose(), () => {
+    watcher.stop();
+    stopNotifications();
+    tray.destroy();
+  });
+
+  if (!startedHidden(process.argv, process.platform, app)) window.show('/');
+}
+
+interface DesktopIpcParts {
+  bridge: Bridge;
+  senders: TrustedSenders;
+  loginItem: StartAtLogin;
+  watcher: TrayStatusWatcher;
+}
+
+/** The window's few IPC calls: the owner token, the app version, start at login (the tray shows it too). */
+function registerDesktopIpc({ bridge, senders, loginItem, watcher }: DesktopIpcParts): void {
   registerIpcHandlers(
     ipcMain,
     createIpcHandlers({
       senders,
-      logger,
+      logger: bridge.logger,
       services: {
         ownerToken: () => bridge.ownerToken,
         appVersion: () => app.getVersion(),
@@ -103,35 +129,30 @@ async function run(): Promise<void> {
       },
     }),
   );
-  const stopNotifications = wireDesktopNotifications(liveDesktopEvents(context.live, logger), createNotifier(windowIcon, (route) => window.show(route)));
+}
 
-  app.on('second-instance', () => window.show());
-  app.on('activate', () => window.show());
-  // A listener here keeps Electron from quitting when the window goes: Vigilink lives on in the tray.
-  app.on('window-all-closed', () => undefined);
-
+/**
+ * Quitting waits until SSH sessions are closed and state is saved: the first before-quit is held, the
+ * desktop parts stop (`stopDesktop`), the bridge closes, then the app quits for real.
+ */
+function holdQuitUntilClosed(bridge: Bridge, allowWindowClose: () => void, stopDesktop: () => void): void {
   let closing = false;
   let closed = false;
   app.on('before-quit', (event) => {
-    window.allowClose();
+    allowWindowClose();
     if (closed) return;
-    // Hold the quit until SSH sessions are closed and state is saved, then quit for real.
     event.preventDefault();
     if (closing) return;
     closing = true;
-    watcher.stop();
-    stopNotifications();
-    tray.destroy();
+    stopDesktop();
     bridge.close().then(
       () => undefined,
-      (error: unknown) => logger.error({ err: error }, 'bridge close failed'),
+      (error: unknown) => bridge.logger.error({ err: error }, 'bridge close failed'),
     ).finally(() => {
       closed = true;
       app.quit();
     });
   });
-
-  if (!startedHidden(process.argv, process.platform, app)) window.show('/');
 }
 
 if (!app.requestSingleInstanceLock()) {

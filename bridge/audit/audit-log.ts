@@ -2,7 +2,7 @@
 // and disconnects, commands run) in $VIGILINK_DATA_DIR/audit.log, with who did it and from where.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../core/principal.js';
 import type { AuditDetails, AuditEntry, AuditEventKind } from '../contracts/audit.js';
 import type { Logger } from '../core/logger.js';
 

@@ -4,7 +4,7 @@
 // when signed out.
 import crypto from 'node:crypto';
 import { AppError } from '../core/errors.js';
-import type { Authenticator, Principal } from './principal.js';
+import type { Authenticator, Principal } from '../core/principal.js';
 
 export interface OwnerSessionsOptions {
   /** How long a sign-in nonce may wait for its one use. */

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Authenticator, Principal } from './principal.js';
+import type { Authenticator, Principal } from '../core/principal.js';
 
 export const OWNER_TOKEN_FILE = 'owner.token';
 /** 32 random bytes in unpadded base64url. Anything shorter in the file was not made by us. */

@@ -5,7 +5,7 @@ import path from 'node:path/posix';
 import { Readable } from 'node:stream';
 import { AppError } from '../core/errors.js';
 import type { FileStat, FsTextResponse } from '../contracts/file-changes.js';
-import { etagOf, type FileChanges, type PathStat } from './file-types.js';
+import { etagOf, type FileChanges, type PathStat } from '../core/file-system.js';
 import type { FilesService } from './files.service.js';
 
 /** The hidden name a file is written under until it is complete (same folder, so the rename is atomic). */

@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { AppError } from '../core/errors.js';
 import { parseRange } from './http-range.js';
-import type { DownloadSource } from './file-types.js';
+import type { DownloadSource } from '../core/file-system.js';
 import { downloadName } from './sftp-files.js';
 
 export interface DownloadPlan {

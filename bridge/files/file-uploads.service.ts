@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { AppError } from '../core/errors.js';
 import type { FileStat } from '../contracts/file-changes.js';
-import { etagOf } from './file-types.js';
+import { etagOf } from '../core/file-system.js';
 import { temporaryName } from './file-changes.service.js';
 import type { FilesService } from './files.service.js';
 

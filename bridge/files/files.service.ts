@@ -1,41 +1,27 @@
 // Picks where a user's file operation runs: the named SSH session, else the user's VPN container (when
 // the VPN module supplies one), else the default SSH session.
+import type { ContainerPort, FilesSide } from '../core/container-port.js';
 import { AppError } from '../core/errors.js';
 import type { SshSessionService } from '../ssh/ssh-sessions.js';
 import { planDownload, type DownloadPlan } from './file-download.js';
-import type { DirectoryListing, FileChanges, FileChunk, FileSystemTarget } from './file-types.js';
+import type { DirectoryListing, FileChunk, FileSystemTarget } from '../core/file-system.js';
 import { SftpFileChanges } from './sftp-file-changes.js';
 import { SftpFiles } from './sftp-files.js';
-
-/** One side's file system: reading it and changing it. */
-export interface FilesSide {
-  files: FileSystemTarget;
-  changes: FileChanges;
-}
-
-/** The user's container file system, supplied by the VPN module; null when the user has no container. */
-export type ContainerFilesProvider = (userId: string) => Promise<FilesSide | null>;
 
 export interface FilesServiceOptions {
   sessions: SshSessionService;
   readMaxBytes: number;
+  /** Users' VPN containers, whose file system serves a user when no session is named (null: no containers). */
+  containers: ContainerPort | null;
 }
 
 export class FilesService {
-  private containerFiles: ContainerFilesProvider | null = null;
-
   constructor(private readonly options: FilesServiceOptions) {}
-
-  setContainerFiles(provider: ContainerFilesProvider | null): void {
-    this.containerFiles = provider;
-  }
 
   /** Where a file operation for this user runs (see the header); changes go to the same side as reads. */
   async side(userId: string, sessionId: string | undefined): Promise<FilesSide> {
-    if (sessionId === undefined && this.containerFiles) {
-      const container = await this.containerFiles(userId);
-      if (container) return container;
-    }
+    const container = sessionId === undefined ? (this.options.containers?.files(userId) ?? null) : null;
+    if (container) return container;
     const session = this.options.sessions.require(userId, sessionId);
     return { files: new SftpFiles(session), changes: new SftpFileChanges(session) };
   }

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { AppError } from '../core/errors.js';
 import type { SshSession } from '../ssh/ssh-session.js';
-import { fileTypeOf, type FileChanges, type PathStat } from './file-types.js';
+import { fileTypeOf, type FileChanges, type PathStat } from '../core/file-system.js';
 import { sftpError } from './sftp-files.js';
 
 /** Writes kept in flight per upload, and their size: 32 x 64 KiB = 2 MiB outstanding at most. */

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { AppError } from '../core/errors.js';
 import type { SshSession } from '../ssh/ssh-session.js';
-import { fileTypeOf, modeString, type DirectoryListing, type DownloadSource, type FileChunk, type FileSystemTarget } from './file-types.js';
+import { fileTypeOf, modeString, type DirectoryListing, type DownloadSource, type FileChunk, type FileSystemTarget } from '../core/file-system.js';
 
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_PERMISSION_DENIED = 3;

@@ -2,7 +2,7 @@
 // trades on the forward's own port for a cookie bound to that forward and that device. Tokens and cookie
 // values live in memory only, hashed; revoking the device or closing the forward drops them at once.
 import crypto from 'node:crypto';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../core/principal.js';
 import type { AbortRegistry, TrackedWork } from '../core/abort-registry.js';
 
 /** How long a link works: long enough to tap it, too short to be worth stealing from a history. */

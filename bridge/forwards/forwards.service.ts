@@ -2,13 +2,13 @@
 // one-time links; at most FORWARDS_MAX_PER_USER each; closed when idle, when their session goes, at shutdown.
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../core/principal.js';
 import type { AuditLog, AuditSource } from '../audit/audit-log.js';
 import { SYSTEM_SOURCE } from '../audit/audit-log.js';
 import type { AbortRegistry } from '../core/abort-registry.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ContainerStreamOpener } from '../core/container-stream.js';
+import type { ContainerPort } from '../core/container-port.js';
 import type { SshSession } from '../ssh/ssh-session.js';
 import type { SshSessionService } from '../ssh/ssh-sessions.js';
 import type { TlsService } from '../tls/tls.service.js';
@@ -20,7 +20,8 @@ import { CONTAINER_SETTLE_MS, probeUpstream, type OpenUpstream } from './forward
 
 export interface ForwardsServiceOptions {
   sessions: SshSessionService;
-  containerStream: ContainerStreamOpener;
+  /** Users' VPN containers: a forward leaves through the user's tunnel while it is up (null: no containers). */
+  containers: ContainerPort | null;
   audit: AuditLog;
   deviceWork: AbortRegistry;
   hostCheck: HostCheck;
@@ -123,7 +124,7 @@ export class ForwardsService {
     const session = request.sessionId !== undefined ? this.options.sessions.require(userId, request.sessionId) : this.options.sessions.find(userId);
     if (session) return { session, open: () => session.forwardOut(remoteHost, remotePort) };
     const open = async (): Promise<Duplex> => {
-      const stream = await this.options.containerStream(userId, remoteHost, remotePort);
+      const stream = (await this.options.containers?.openStream(userId, remoteHost, remotePort)) ?? null;
       if (!stream) throw new AppError('not_found', `User '${userId}' has no active SSH session or VPN container: connect one first`);
       return stream;
     };

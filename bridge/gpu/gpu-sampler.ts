@@ -1,7 +1,7 @@
 // One GPU sample on an exec target (an SSH session's channel, or the user's VPN container): run the
 // script under a timeout and turn whatever happens (answer, timeout, refused channel) into an outcome.
 import { errorMessage } from '../core/errors.js';
-import type { ExecOptions, ExecResult } from '../ssh/ssh-session.js';
+import type { ExecOptions, ExecResult } from '../core/exec.js';
 import { interpretSample, type SampleOutcome } from './gpu-sample.parser.js';
 import { sampleCommand, type SampleMode } from './gpu-sample.script.js';
 

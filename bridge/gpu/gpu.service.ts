@@ -4,10 +4,10 @@
 import type { AlertRule, AlertRuleBody, FiredAlert, GpuHistoryResponse, GpuSnapshot, GpuUnwatchAck, GpuWatchAck, GpuWatchStatus } from '../contracts/gpu.js';
 import { CONTAINER_SESSION_ID } from '../contracts/gpu.js';
 import { AppError } from '../core/errors.js';
+import type { ContainerPort } from '../core/container-port.js';
 import type { Logger } from '../core/logger.js';
 import type { SshSession } from '../ssh/ssh-session.js';
 import type { SshSessionService } from '../ssh/ssh-sessions.js';
-import type { ContainerCommandTarget } from '../terminal/command.service.js';
 import type { GpuAlerts } from './gpu-alerts.js';
 import { GpuLoops } from './gpu-loops.js';
 import { GpuPoller, type SnapshotListener } from './gpu-poller.js';
@@ -21,8 +21,8 @@ const GPU_RULE_INTERVAL_MS = 10_000;
 
 export interface GpuServiceOptions {
   sessions: SshSessionService;
-  /** The VPN module's container target, looked up on use (it registers after us, and may be absent). */
-  containers: () => ContainerCommandTarget | null;
+  /** Users' VPN containers, sampled as the session "container" (null: the bridge runs none). */
+  containers: ContainerPort | null;
   alerts: GpuAlerts;
   logger: Logger;
   sampleTimeoutMs: number;
@@ -190,9 +190,9 @@ export class GpuService {
   /** What the caller named, or a 404 that says what is missing. */
   private async resolve(userId: string, sessionId: string | undefined): Promise<Resolved> {
     if (sessionId !== CONTAINER_SESSION_ID) return resolvedSession(this.options.sessions.require(userId, sessionId));
-    const target = this.options.containers();
+    const target = this.options.containers;
     if (!target) throw new AppError('not_found', 'This bridge runs no VPN containers, so there is no container to sample');
-    const containerId = await target.containerFor(userId);
+    const containerId = target.containerFor(userId);
     if (!containerId) throw new AppError('not_found', `User '${userId}' has no VPN container: connect the VPN first`);
     return { userId, sessionId, host: containerHost(containerId) };
   }
@@ -200,8 +200,8 @@ export class GpuService {
   /** Where the next sample of a poller runs, looked up afresh (the session may have dropped since). */
   private async execTarget(userId: string, sessionId: string): Promise<GpuExecTarget | string> {
     if (sessionId === CONTAINER_SESSION_ID) {
-      const target = this.options.containers();
-      const containerId = target ? await target.containerFor(userId) : null;
+      const target = this.options.containers;
+      const containerId = target?.containerFor(userId) ?? null;
       if (!target || !containerId) return `User '${userId}' has no VPN container any more`;
       return { exec: (command, options) => target.exec(containerId, command, options) };
     }

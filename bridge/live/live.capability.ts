@@ -1,17 +1,28 @@
 // The live capability: every user's `state`, pushed to their sockets on each change and on connect, and
 // the owner's overview of all users (GET /api/overview and the `overview` event to owner sockets).
-import type { BridgeContext, Capability } from '../capability.js';
 import { liveEndpoints } from '../contracts/live.endpoints.js';
+import type { LiveEvents } from '../core/live-events.js';
+import type { Logger } from '../core/logger.js';
+import type { PtyTerminalService } from '../terminal/pty-terminals.service.js';
+import type { Capability } from '../transport/capability.js';
 import { defineRoute } from '../transport/route.js';
 import type { SocketContext } from '../transport/socket-server.js';
 import { OverviewService } from './overview.service.js';
 import { StatePublisher } from './state-publisher.js';
 import { stateSocket } from './state.socket.js';
+import type { UserStateService } from './user-state.service.js';
 
-export function liveCapability(ctx: BridgeContext): Capability {
-  const publisher = new StatePublisher(ctx.state, ctx.live, ctx.logger);
-  const overview = new OverviewService(ctx.state, ctx.terminals, ctx.live, ctx.logger);
-  const states = stateSocket(ctx.state);
+export interface LiveCapabilityDeps {
+  state: UserStateService;
+  live: LiveEvents;
+  terminals: PtyTerminalService;
+  logger: Logger;
+}
+
+export function liveCapability({ state, live, terminals, logger }: LiveCapabilityDeps): Capability {
+  const publisher = new StatePublisher(state, live, logger);
+  const overview = new OverviewService(state, terminals, live, logger);
+  const states = stateSocket(state);
   return {
     name: 'live',
     routes: [

@@ -3,7 +3,7 @@
 import type { Logger } from '../core/logger.js';
 import type { Overview, OverviewUser } from '../contracts/overview.js';
 import type { UserState } from '../contracts/socket.js';
-import type { LiveEmitter } from '../transport/socket-server.js';
+import type { LiveEvents } from '../core/live-events.js';
 import type { UserStateService } from './user-state.service.js';
 
 /** What the overview needs of the terminals service (not part of UserState). */
@@ -42,7 +42,7 @@ export class OverviewService {
   constructor(
     private readonly state: UserStateService,
     private readonly terminals: TerminalCounts,
-    private readonly live: LiveEmitter,
+    private readonly live: LiveEvents,
     private readonly logger: Logger,
   ) {
     state.on('changed', this.onChanged);

@@ -1,7 +1,7 @@
 // Pushes a user's `state` to their sockets on every change. Changes in one event-loop turn collapse into
 // one push, and at most one snapshot per user is in flight, so a burst never reorders or floods.
 import type { Logger } from '../core/logger.js';
-import type { LiveEmitter } from '../transport/socket-server.js';
+import type { LiveEvents } from '../core/live-events.js';
 import type { UserStateService } from './user-state.service.js';
 
 export class StatePublisher {
@@ -11,7 +11,7 @@ export class StatePublisher {
 
   constructor(
     private readonly state: UserStateService,
-    private readonly live: LiveEmitter,
+    private readonly live: LiveEvents,
     private readonly logger: Logger,
   ) {
     state.on('changed', this.onChanged);

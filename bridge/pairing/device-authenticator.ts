@@ -1,5 +1,5 @@
-// Device tokens as bearer tokens: a paired device acts for its own user only (auth/principal.ts).
-import type { AuthenticationSource, Authenticator, Principal } from '../auth/principal.js';
+// Device tokens as bearer tokens: a paired device acts for its own user only (core/principal.ts).
+import type { AuthenticationSource, Authenticator, Principal } from '../core/principal.js';
 import type { DeviceRegistry } from './device-registry.js';
 
 export class DeviceAuthenticator implements Authenticator {

@@ -7,7 +7,7 @@ import { OWNER_TOKEN_FILE } from '../auth/owner-token.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { endpointUrl, type EndpointAnswer, type EndpointSpec } from '../contracts/endpoint.js';
 import { endpoints } from '../contracts/endpoints.js';
-import { qrForTerminal } from './pairing-qr.js';
+import { qrForTerminal } from '../tls/qr-images.js';
 
 const USAGE = `Usage: npm run pair -- --user <user_id> [--name <device name>] [--url <bridge URL>] [--no-wait]
 

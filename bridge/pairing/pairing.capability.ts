@@ -1,31 +1,45 @@
-// The pairing capability: device tokens as a second kind of bearer token, the device registry as part
-// of each user's live state, and the pairing and device routes.
-import type { BridgeContext, Capability } from '../capability.js';
+// The pairing capability: the device registry (built by the composition root, whose device tokens are
+// its second kind of bearer token) as part of each user's live state, and the pairing and device routes.
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AbortRegistry } from '../core/abort-registry.js';
+import type { LiveEvents } from '../core/live-events.js';
+import type { Logger } from '../core/logger.js';
+import type { BridgeConfig } from '../config/config.js';
+import type { UserStateService } from '../live/user-state.service.js';
+import type { InterfaceAddress } from '../tls/lan-addresses.js';
+import type { Capability } from '../transport/capability.js';
 import { ClaimRateLimiter } from './claim-rate-limiter.js';
-import { DeviceAuthenticator } from './device-authenticator.js';
-import { DeviceRegistry } from './device-registry.js';
+import type { DeviceRegistry } from './device-registry.js';
 import { PairingOffers } from './pairing-offers.js';
 import { pairingRoutes } from './pairing.routes.js';
 import { PairingService } from './pairing.service.js';
 
-export function pairingCapability(ctx: BridgeContext): Capability {
-  const registry = new DeviceRegistry(ctx.config.dataDir);
-  registry.loadSync();
-  ctx.authenticators.push(new DeviceAuthenticator(registry));
-  ctx.state.addSection('devices', { snapshot: (userId) => registry.list(userId), users: () => registry.list().map((d) => d.user_id) });
-  registry.on('changed', (userId) => ctx.state.notify(userId));
+export interface PairingCapabilityDeps {
+  registry: DeviceRegistry;
+  config: Pick<BridgeConfig, 'pairing' | 'host'>;
+  logger: Logger;
+  state: UserStateService;
+  live: LiveEvents;
+  audit: AuditLog;
+  deviceWork: AbortRegistry;
+  lanAddresses: () => InterfaceAddress[];
+}
+
+export function pairingCapability({ registry, config, logger, state, live, audit, deviceWork, lanAddresses }: PairingCapabilityDeps): Capability {
+  state.addSection('devices', { snapshot: (userId) => registry.list(userId), users: () => registry.list().map((d) => d.user_id) });
+  registry.on('changed', (userId) => state.notify(userId));
 
   const pairing = new PairingService({
     registry,
-    offers: new PairingOffers({ ttlMs: ctx.config.pairing.offerTtlMs }),
-    limiter: new ClaimRateLimiter(ctx.config.pairing.claimsPerMinute),
-    audit: ctx.audit,
-    live: ctx.live,
-    deviceWork: ctx.deviceWork,
-    logger: ctx.logger,
-    publicUrl: ctx.config.pairing.publicUrl,
-    bindHost: ctx.config.host,
-    addresses: ctx.lanAddresses,
+    offers: new PairingOffers({ ttlMs: config.pairing.offerTtlMs }),
+    limiter: new ClaimRateLimiter(config.pairing.claimsPerMinute),
+    audit,
+    live,
+    deviceWork,
+    logger,
+    publicUrl: config.pairing.publicUrl,
+    bindHost: config.host,
+    addresses: lanAddresses,
   });
   return {
     name: 'pairing',

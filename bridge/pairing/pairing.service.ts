@@ -5,19 +5,19 @@ import type { DeviceListing, PairAddressesResponse, PairClaimResponse, PairOffer
 import type { AbortRegistry } from '../core/abort-registry.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { LiveEmitter } from '../transport/socket-server.js';
+import type { LiveEvents } from '../core/live-events.js';
 import type { ClaimRateLimiter } from './claim-rate-limiter.js';
 import type { DeviceRegistry } from './device-registry.js';
-import { httpsBase, lanAddresses, type InterfaceAddress } from './lan-addresses.js';
+import { httpsBase, lanAddresses, type InterfaceAddress } from '../tls/lan-addresses.js';
 import { ClaimRefused, type PairingOffers } from './pairing-offers.js';
-import { qrImages } from './pairing-qr.js';
+import { qrImages } from '../tls/qr-images.js';
 
 export interface PairingServiceOptions {
   registry: DeviceRegistry;
   offers: PairingOffers;
   limiter: ClaimRateLimiter;
   audit: AuditLog;
-  live: LiveEmitter;
+  live: LiveEvents;
   /** Each device's requests in flight (transport/http-app tracks them); revoke aborts them. */
   deviceWork: AbortRegistry;
   logger: Logger;

@@ -3,7 +3,7 @@
 // Slurm's own words are normalised here, in one place, as ssh2's and dockerode's are at theirs.
 import { AppError, errorMessage } from '../core/errors.js';
 import type { SlurmJob } from '../contracts/slurm.js';
-import type { ExecOptions, ExecResult } from '../ssh/ssh-session.js';
+import type { ExecOptions, ExecResult } from '../core/exec.js';
 import { interpretSample, type SampleOutcome } from '../gpu/gpu-sample.parser.js';
 import type { ListOutcome } from './slurm-poller.js';
 import { parseSqueueJson } from './slurm-json.parser.js';

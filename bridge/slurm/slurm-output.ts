@@ -1,6 +1,6 @@
 // A job's output file over the session's SFTP: the tail of it, and a follower that sends what is appended
 // (tail -f), bounded per read, until the job ends (one last read then), the file goes, or it is stopped.
-import type { FileChunk } from '../files/file-types.js';
+import type { FileChunk } from '../core/file-system.js';
 import { errorMessage, isAppError } from '../core/errors.js';
 
 /** What the follower reads through: SftpFiles over the session as it is now. */

@@ -42,7 +42,7 @@ export interface OpenedConnection {
 }
 
 export function openSshConnection(options: OpenConnectionOptions): Promise<OpenedConnection> {
-  const { endpoint, hostKeys } = options;
+  const { endpoint } = options;
   const where = `${endpoint.hostname}:${endpoint.port}`;
   return new Promise<OpenedConnection>((resolve, reject) => {
     const client = new ssh2.Client();
@@ -104,19 +104,11 @@ export function openSshConnection(options: OpenConnectionOptions): Promise<Opene
       keepaliveInterval: options.keepaliveIntervalMs,
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer) => {
-        const check = hostKeys.check({ hostname: endpoint.hostname, port: endpoint.port, route: options.route, learnedBy: options.learnedBy }, key);
-        fingerprint = check.fingerprint;
-        if (check.result !== 'changed') return true;
-        const route = routeKey(options.route);
-        const forget = `DELETE /ssh/host-keys?hostname=${endpoint.hostname}&port=${endpoint.port}${route === 'direct' ? '' : `&route=${encodeURIComponent(route)}`}`;
+        const checked = checkHostKey(options, where, key);
+        fingerprint = checked.fingerprint;
+        hostKeyProblem = checked.problem;
         // Refused before authentication starts, so no password is ever sent to this host.
-        hostKeyProblem = new AppError(
-          'upstream_failed',
-          `SSH host key changed for ${where}${route === 'direct' ? '' : ` (route ${route})`}: expected ${check.expected}, got ${check.fingerprint}. ` +
-            'Refusing to connect and no password was sent. If the host was reinstalled, the owner can forget its old key ' +
-            `(${forget}) and connect again.`,
-        );
-        return false;
+        return checked.problem === null;
       },
     };
     if (endpoint.password !== undefined) config.password = endpoint.password;
@@ -127,6 +119,22 @@ export function openSshConnection(options: OpenConnectionOptions): Promise<Opene
       fail(new AppError('invalid', `Cannot start SSH connection: ${errorMessage(error)}`));
     }
   });
+}
+
+/** The host key against its pin for this route: a changed key is a problem that says how to forget the old one. */
+function checkHostKey(options: OpenConnectionOptions, where: string, key: Buffer): { fingerprint: string; problem: AppError | null } {
+  const { endpoint } = options;
+  const check = options.hostKeys.check({ hostname: endpoint.hostname, port: endpoint.port, route: options.route, learnedBy: options.learnedBy }, key);
+  if (check.result !== 'changed') return { fingerprint: check.fingerprint, problem: null };
+  const route = routeKey(options.route);
+  const forget = `DELETE /ssh/host-keys?hostname=${endpoint.hostname}&port=${endpoint.port}${route === 'direct' ? '' : `&route=${encodeURIComponent(route)}`}`;
+  const problem = new AppError(
+    'upstream_failed',
+    `SSH host key changed for ${where}${route === 'direct' ? '' : ` (route ${route})`}: expected ${check.expected}, got ${check.fingerprint}. ` +
+      'Refusing to connect and no password was sent. If the host was reinstalled, the owner can forget its old key ' +
+      `(${forget}) and connect again.`,
+  );
+  return { fingerprint: check.fingerprint, problem };
 }
 
 /**

@@ -6,14 +6,7 @@ import type { Client, ClientChannel, PseudoTtyOptions, SFTPWrapper } from 'ssh2'
 import { AppError, errorMessage } from '../core/errors.js';
 import { Semaphore, SlotWaitTimeout, type Release } from '../core/semaphore.js';
 import { CappedBuffer } from '../core/capped-buffer.js';
-
-export interface ExecOptions {
-  timeoutMs: number;
-  /** Bytes kept per stream; the rest is read and dropped so memory stays flat. */
-  outputLimitBytes: number;
-  /** Aborting kills the command and closes its channel (its device was revoked); the exec rejects with the reason. */
-  signal?: AbortSignal | undefined;
-}
+import type { ExecOptions, ExecResult } from '../core/exec.js';
 
 /** How one connection shares its channels (OpenSSH's MaxSessions is 10). */
 export interface ChannelLimits {
@@ -22,15 +15,6 @@ export interface ChannelLimits {
   reservedForCommands: number;
   /** How long a request waits for a free channel before a 503 with Retry-After. */
   waitMs: number;
-}
-
-export interface ExecResult {
-  stdout: Buffer;
-  stderr: Buffer;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  truncated: boolean;
 }
 
 export interface SessionInfo {

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Client, ParsedKey } from 'ssh2';
 import { AppError } from '../core/errors.js';
+import type { ContainerPort } from '../core/container-port.js';
 import type { Logger } from '../core/logger.js';
 import { sessionsOf, type ConnsStore, type StoredSession } from '../store/conns-store.js';
 import { HostKeyStore, type HostRoute } from './host-keys.js';
@@ -39,12 +40,6 @@ export interface SessionListing {
   via_jump: string | null;
 }
 
-/**
- * Supplies the transport for a user's SSH connections when they must not go out over the workstation's
- * own network (the VPN module's container socat stream). Null means "connect directly".
- */
-export type SshTransportProvider = (userId: string, hostname: string, port: number) => Promise<Duplex | null>;
-
 export interface SshSessionServiceOptions {
   store: ConnsStore;
   hostKeys: HostKeyStore;
@@ -58,6 +53,8 @@ export interface SshSessionServiceOptions {
   /** Decrypts users' private keys off the event loop, within a time limit. */
   keyParser: PrivateKeyParser;
   targetPolicy: SshTargetPolicy;
+  /** Users' VPN containers: a user's connections leave through their tunnel while it is up (null: no containers). */
+  containers: ContainerPort | null;
 }
 
 /** The request's private keys, decrypted once by the key parser; dropped when the connect ends. */
@@ -82,7 +79,6 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
   private readonly dropped = new Map<string, Map<string, DroppedSession>>();
   /** Connects under way, counted against the limit so two racing connects cannot both take the last slot. */
   private readonly pending = new Map<string, Set<string>>();
-  private transportProvider: SshTransportProvider | null = null;
 
   constructor(private readonly options: SshSessionServiceOptions) {
     super();
@@ -99,10 +95,6 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
         });
       }
     }
-  }
-
-  setTransportProvider(provider: SshTransportProvider | null): void {
-    this.transportProvider = provider;
   }
 
   async connect(request: ConnectRequest): Promise<SessionInfo> {
@@ -158,7 +150,7 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
       let connectAddress: string | undefined;
       let route: HostRoute;
       if (request.jump) {
-        const jumpSock = (await this.transportProvider?.(userId, request.jump.hostname, request.jump.port)) ?? undefined;
+        const jumpSock = (await this.options.containers?.openStream(userId, request.jump.hostname, request.jump.port)) ?? undefined;
         const jumpAddress = jumpSock ? undefined : await this.deviceAddress(request, request.jump, 'jump.hostname');
         const jumpRoute: HostRoute = { containerUser: jumpSock ? userId : null, jump: null };
         const jumpEndpoint = { ...common, endpoint: request.jump, key: keys.jump, route: jumpRoute, connectAddress: jumpAddress };
@@ -167,7 +159,7 @@ export class SshSessionService extends EventEmitter<ServiceEvents> {
         sock = await forwardThrough(jumpClient, request.hostname, request.port);
         route = { containerUser: jumpRoute.containerUser, jump: HostKeyStore.hostId(request.jump.hostname, request.jump.port) };
       } else {
-        sock = (await this.transportProvider?.(userId, request.hostname, request.port)) ?? undefined;
+        sock = (await this.options.containers?.openStream(userId, request.hostname, request.port)) ?? undefined;
         if (!sock) connectAddress = await this.deviceAddress(request, request, 'hostname');
         // Inside the user's container, names resolve by that container's /etc/hosts: its pins are the user's own.
         route = { containerUser: sock ? userId : null, jump: null };

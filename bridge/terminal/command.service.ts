@@ -2,8 +2,9 @@
 // one and no session was named), else an SSH session, else (only when allowed) the workstation itself.
 import { execFile } from 'node:child_process';
 import { AppError } from '../core/errors.js';
+import type { ContainerPort } from '../core/container-port.js';
 import type { Logger } from '../core/logger.js';
-import type { ExecOptions, ExecResult } from '../ssh/ssh-session.js';
+import type { ExecOptions, ExecResult } from '../core/exec.js';
 import type { SshSessionService } from '../ssh/ssh-sessions.js';
 
 export interface CommandRequest {
@@ -26,45 +27,29 @@ export interface CommandOutcome extends ExecResult {
   containerId: string | null;
 }
 
-/** Runs commands in a user's container; supplied by the VPN module. Null when the user has none. */
-export interface ContainerCommandTarget {
-  containerFor(userId: string): Promise<string | null>;
-  exec(containerId: string, command: string, options: ExecOptions): Promise<ExecResult>;
-}
-
 export interface CommandServiceOptions {
   sessions: SshSessionService;
   logger: Logger;
   outputLimitBytes: number;
   allowLocalExec: boolean;
+  /** Users' VPN containers, where a command goes when no session is named (null: no containers). */
+  containers: ContainerPort | null;
 }
 
 export class CommandService {
-  private containerTarget: ContainerCommandTarget | null = null;
-
   constructor(private readonly options: CommandServiceOptions) {}
-
-  setContainerTarget(target: ContainerCommandTarget | null): void {
-    this.containerTarget = target;
-  }
-
-  /** The VPN module's container target, for capabilities that run their own commands there (GPU sampling). */
-  get container(): ContainerCommandTarget | null {
-    return this.containerTarget;
-  }
 
   async run(request: CommandRequest): Promise<CommandOutcome> {
     const execOptions: ExecOptions = { timeoutMs: request.timeoutMs, outputLimitBytes: this.options.outputLimitBytes, signal: request.signal };
     const { userId, sessionId } = request;
     const log = (request.log ?? this.options.logger).child({ user_id: userId, session_id: sessionId ?? null });
 
-    if (sessionId === undefined && this.containerTarget) {
-      const containerId = await this.containerTarget.containerFor(userId);
-      if (containerId) {
-        const result = await this.containerTarget.exec(containerId, request.command, execOptions);
-        log.info({ event: 'command.run', target: 'container', exit_code: result.exitCode }, 'command ran');
-        return { ...result, containerId };
-      }
+    const containers = this.options.containers;
+    const containerId = sessionId === undefined ? (containers?.containerFor(userId) ?? null) : null;
+    if (containers && containerId) {
+      const result = await containers.exec(containerId, request.command, execOptions);
+      log.info({ event: 'command.run', target: 'container', exit_code: result.exitCode }, 'command ran');
+      return { ...result, containerId };
     }
     const session = this.options.sessions.find(userId, sessionId);
     if (session) {

@@ -2,41 +2,13 @@
 // container, each owned by one client connection. At most N per user; output flow is paused on demand
 // so a client that cannot keep up holds the remote program rather than the bridge's memory.
 import crypto from 'node:crypto';
-import type { Duplex, Readable } from 'node:stream';
 import type { TerminalTarget } from '../contracts/terminal.js';
+import type { ContainerPort } from '../core/container-port.js';
 import { AppError } from '../core/errors.js';
+import type { PtySize, ShellExit, ShellHandle } from '../core/shell-handle.js';
 import type { Logger } from '../core/logger.js';
 import type { SshSession } from '../ssh/ssh-session.js';
 import type { SshSessionService } from '../ssh/ssh-sessions.js';
-
-/** A shell with a pty, whatever runs it (an SSH channel, a docker exec). */
-export interface ShellHandle {
-  /** Output of the shell (the pty merges stdout and stderr), and its keystrokes. */
-  stream: Duplex;
-  /** Extended data some servers still send separately. */
-  stderr?: Readable;
-  resize(cols: number, rows: number): void;
-  close(): void;
-  /** Settles once the shell has ended (never rejects). */
-  exited: Promise<ShellExit>;
-}
-
-export interface ShellExit {
-  code: number | null;
-  signal: string | null;
-}
-
-export interface PtySize {
-  cols: number;
-  rows: number;
-  term: string;
-}
-
-/** Opens PTY shells in users' containers; supplied by the VPN module (setContainerShell). */
-export interface ContainerShellProvider {
-  /** A shell in the user's container, or null when the user has none. */
-  openShell(userId: string, pty: PtySize): Promise<ShellHandle | null>;
-}
 
 export interface TerminalOutput {
   data(chunk: Buffer): void;
@@ -58,6 +30,8 @@ export interface PtyTerminalServiceOptions {
   sessions: SshSessionService;
   logger: Logger;
   maxPerUser: number;
+  /** Users' VPN containers, for terminals with target "container" (null: no containers). */
+  containers: ContainerPort | null;
   /** How long to wait for a channel slot and the server's pty (default 15 s). */
   openTimeoutMs?: number;
   /** Told when a user's terminals open or close (the owner's overview counts them). */
@@ -155,13 +129,8 @@ export class PtyTerminalService {
   private readonly terminals = new Map<string, PtyTerminal>();
   /** Opens under way per user, counted against the limit so racing opens cannot pass it. */
   private readonly opening = new Map<string, number>();
-  private containerShell: ContainerShellProvider | null = null;
 
   constructor(private readonly options: PtyTerminalServiceOptions) {}
-
-  setContainerShell(provider: ContainerShellProvider | null): void {
-    this.containerShell = provider;
-  }
 
   /** Users with an open terminal. */
   users(): string[] {
@@ -218,8 +187,9 @@ export class PtyTerminalService {
   }
 
   private async openContainerShell(userId: string, pty: PtySize): Promise<ShellHandle> {
-    if (!this.containerShell) throw new AppError('unavailable', 'Container terminals are not available: the VPN module is not running');
-    const shell = await this.containerShell.openShell(userId, pty);
+    const containers = this.options.containers;
+    if (!containers) throw new AppError('unavailable', 'Container terminals are not available: the VPN module is not running');
+    const shell = await containers.openShell(userId, pty);
     if (!shell) throw new AppError('not_found', `User '${userId}' has no VPN container: connect the VPN first`);
     return shell;
   }

@@ -1,12 +1,19 @@
-// The interactive terminal capability: PTY shells over socket.io. The service lives in the context
-// (ctx.terminals) so the VPN module can plug in container shells with setContainerShell.
-import type { BridgeContext, Capability } from '../capability.js';
+// The interactive terminal capability: PTY shells over socket.io, on SSH sessions or (through the
+// container port the service was built with) in users' VPN containers.
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Capability } from '../transport/capability.js';
+import type { PtyTerminalService } from './pty-terminals.service.js';
 import { terminalSocket } from './terminal.socket.js';
 
-export function terminalCapability(ctx: BridgeContext): Capability {
+export interface TerminalCapabilityDeps {
+  terminals: PtyTerminalService;
+  audit: AuditLog;
+}
+
+export function terminalCapability({ terminals, audit }: TerminalCapabilityDeps): Capability {
   return {
     name: 'terminals',
-    socket: terminalSocket(ctx.terminals, ctx.audit),
-    close: async () => ctx.terminals.closeAll('the bridge is shutting down'),
+    socket: terminalSocket(terminals, audit),
+    close: async () => terminals.closeAll('the bridge is shutting down'),
   };
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { formatZodIssues } from '../core/zod-issues.js';
-import { assertNamesOnlyOwnUser, authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
+import { assertNamesOnlyOwnUser, authenticateWith, resolveUserId, type Authenticator, type Principal } from '../core/principal.js';
 import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
 import { buildOpenApiDocument, DOCS_HTML, DOCS_INIT_JS } from './openapi.js';
 import type { HostCheck } from './host-check.js';

@@ -3,8 +3,8 @@
 // OpenAPI document. Routes stay thin.
 import type { Request, Response } from 'express';
 import type { EndpointAnswer, EndpointSpec, ParsedPart } from '../contracts/endpoint.js';
-import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../core/logger.js';
+import type { Principal } from '../core/principal.js';
 
 export interface RouteContext<Q, B, P> {
   query: Q;

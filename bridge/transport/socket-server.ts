@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { formatZodIssues } from '../core/zod-issues.js';
-import { assertNamesOnlyOwnUser, authenticateWith, resolveUserId, type Authenticator, type Principal } from '../auth/principal.js';
+import type { LiveEventArgs, LiveEvents, SentEvent } from '../core/live-events.js';
+import { assertNamesOnlyOwnUser, authenticateWith, resolveUserId, type Authenticator, type Principal } from '../core/principal.js';
 import type { Ack, ClientToServerEvents, HandshakeRefusal, ServerToClientEvents } from '../contracts/socket.js';
 import { GENERIC_INTERNAL_MESSAGE, HTTP_STATUS_BY_KIND } from './error-status.js';
 import { socketOriginAllowed, type HostCheck } from './host-check.js';
@@ -119,20 +120,11 @@ export function handleEvent<S extends z.ZodType, R>(
   };
 }
 
-type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>;
-
 /**
  * Sends typed events to the sockets of one user (a device's own, and owner sockets watching that user).
  * Services get this before socket.io exists; createBridge binds it.
  */
-/** An in-process copy of a sent event: `userId` null for events sent to the owners. */
-export interface SentEvent {
-  event: keyof ServerToClientEvents;
-  args: unknown[];
-  userId: string | null;
-}
-
-export class LiveEmitter {
+export class LiveEmitter implements LiveEvents {
   private io: BridgeIo | null = null;
   private readonly listeners = new Set<(sent: SentEvent) => void>();
 
@@ -140,13 +132,13 @@ export class LiveEmitter {
     this.io = io;
   }
 
-  toUser<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: EventArgs<E>): void {
+  toUser<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: LiveEventArgs<E>): void {
     this.io?.to(userRoom(userId)).emit(event, ...args);
     this.tell({ event, args, userId });
   }
 
   /** Every owner socket (the desktop window), e.g. for a new pairing. */
-  toOwners<E extends keyof ServerToClientEvents>(event: E, ...args: EventArgs<E>): void {
+  toOwners<E extends keyof ServerToClientEvents>(event: E, ...args: LiveEventArgs<E>): void {
     this.io?.to(OWNER_ROOM).emit(event, ...args);
     this.tell({ event, args, userId: null });
   }

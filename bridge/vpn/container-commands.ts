@@ -1,7 +1,7 @@
 // /api/terminal/bastion/run in a user's container: `sh -c <command>` as argv (as the earlier backend ran
 // it), under coreutils `timeout` so a command that overruns is killed inside the container too.
 import { randomBytes } from 'node:crypto';
-import type { ExecOptions, ExecResult } from '../ssh/ssh-session.js';
+import type { ExecOptions, ExecResult } from '../core/exec.js';
 import type { ContainerDriver } from './container-driver.js';
 
 /** How long `timeout` waits after TERM before KILL, and how much later the bridge stops waiting itself. */

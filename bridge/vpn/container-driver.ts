@@ -1,7 +1,7 @@
 // The container runtime seam: the few operations the VPN service needs (create, exec, remove, list, logs).
 // Docker (docker-driver.ts) implements it; another runtime can be added without touching the service or routes.
 import type { Duplex } from 'node:stream';
-import type { ExecResult } from '../ssh/ssh-session.js';
+import type { ExecResult } from '../core/exec.js';
 
 export interface ContainerSpec {
   name: string;

@@ -2,7 +2,7 @@
 // argv ("$1", "$2"), never spliced into shell text. Uploads stream into dd's stdin at an offset.
 import type { Readable } from 'node:stream';
 import { AppError } from '../core/errors.js';
-import { fileTypeOf, type FileChanges, type PathStat } from '../files/file-types.js';
+import { fileTypeOf, type FileChanges, type PathStat } from '../core/file-system.js';
 import type { ContainerDriver } from './container-driver.js';
 import type { ContainerExecSlots } from './container-exec-slots.js';
 import { argvPath, EXIT_DENIED, EXIT_EXISTS, EXIT_FOLDER, EXIT_MISSING, runFsScript } from './container-files.js';

@@ -4,7 +4,7 @@
 import { PassThrough, pipeline } from 'node:stream';
 import { AppError } from '../core/errors.js';
 import type { Release } from '../core/semaphore.js';
-import type { DirectoryListing, DownloadSource, FileChunk, FileSystemTarget } from '../files/file-types.js';
+import type { DirectoryListing, DownloadSource, FileChunk, FileSystemTarget } from '../core/file-system.js';
 import type { ContainerDriver, ExecStream } from './container-driver.js';
 import type { ContainerExecSlots } from './container-exec-slots.js';
 import { FindListingParser } from './find-listing.parser.js';

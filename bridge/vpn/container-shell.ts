@@ -1,7 +1,8 @@
 // Interactive terminals in a user's VPN container (socket.io term:open with target "container"): a login
 // shell on a pseudo-terminal through docker exec, resized with the client's window.
 import crypto from 'node:crypto';
-import type { ContainerShellProvider, PtySize, ShellHandle } from '../terminal/pty-terminals.service.js';
+import type { ContainerPort } from '../core/container-port.js';
+import type { PtySize, ShellHandle } from '../core/shell-handle.js';
 import type { ContainerDriver } from './container-driver.js';
 
 // The shell notes its pid first: closing docker's attach stream does not hang up a TTY exec, so closing
@@ -9,7 +10,7 @@ import type { ContainerDriver } from './container-driver.js';
 const SHELL_SCRIPT = 'echo $$ >"$1"; exec bash -l';
 const HANGUP_SCRIPT = 'kill -HUP "$(cat "$1")" 2>/dev/null; rm -f "$1"';
 
-export function containerShells(driver: ContainerDriver, containerFor: (userId: string) => string | null): ContainerShellProvider {
+export function containerShells(driver: ContainerDriver, containerFor: (userId: string) => string | null): Pick<ContainerPort, 'openShell'> {
   return {
     async openShell(userId: string, pty: PtySize): Promise<ShellHandle | null> {
       const containerId = containerFor(userId);

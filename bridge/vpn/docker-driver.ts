@@ -3,7 +3,7 @@
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { AppError, errorMessage } from '../core/errors.js';
-import type { ExecResult } from '../ssh/ssh-session.js';
+import type { ExecResult } from '../core/exec.js';
 import { CONTAINER_USER, type ContainerDriver, type ContainerInfo, type ContainerSpec, type ExecRequest, type ExecStream, type OpenExecOptions, type TtyStream } from './container-driver.js';
 import { CappedBuffer } from '../core/capped-buffer.js';
 import { dockerConnection, type DockerEndpoint } from './docker-endpoint.js';

@@ -2,7 +2,7 @@
 // NUL-separated -printf records ('%y\0%m\0%s\0%T@\0%f\0'). It keeps at most `maxEntries` entries and
 // then says it is full, so however big the directory, the bridge holds one bounded listing per request.
 import { AppError } from '../core/errors.js';
-import { fileTypeOf, modeString, type DirectoryListing, type FileEntry } from '../files/file-types.js';
+import { fileTypeOf, modeString, type DirectoryListing, type FileEntry } from '../core/file-system.js';
 
 const FIELDS = 5;
 /** No field of a sane listing comes near this (names are at most 255 bytes, paths 4096). */

@@ -267,6 +267,11 @@ export class VpnService extends EventEmitter<Events> {
     return containerList(this.records.values());
   }
 
+  /** How many users have a container (the desktop tray shows it). */
+  containerCount(): number {
+    return this.records.size;
+  }
+
   /** The user's running container, for commands and files (null: none). */
   containerFor(userId: string): string | null {
     return this.records.get(userId)?.containerId ?? null;

@@ -10,18 +10,9 @@ export interface SessionLister {
 
 export interface TrayStatusSources {
   sessions: SessionLister;
-  /** Running VPN containers; absent where the bridge has no container capability. */
+  /** Running VPN containers (VpnService.containerCount); absent where the bridge has no container capability. */
   containers?: () => number | Promise<number>;
   openAtLogin: () => Promise<boolean>;
-}
-
-/** The part of ConnsStore the tray reads: the VPN capability records each user's container there. */
-export interface ContainerRecords {
-  allUsers(): ReadonlyMap<string, { readonly container_id?: string | null }>;
-}
-
-export function countContainers(store: ContainerRecords): number {
-  return [...store.allUsers().values()].filter((user) => Boolean(user.container_id)).length;
 }
 
 export function countActiveSessions(sessions: SessionLister): number {

@@ -2,6 +2,7 @@
 // block another user's direct connection, jump-host targets get their own pins, and the owner lists and
 // forgets pins (devices may not).
 import net from 'node:net';
+import type { ContainerPort } from '../../bridge/core/container-port.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
 import { pairDevice, type PairedDevice } from './helpers/live-client.js';
@@ -17,12 +18,15 @@ let alice: PairedDevice;
 beforeAll(async () => {
   [real, planted] = await Promise.all([startSshd(), startSshd()]);
   // Devices here connect to the loopback sshd instances, which the owner allows for this bridge.
-  t = await startBridge({ VIGILINK_DEVICE_LOCAL_TARGETS: '1' });
+  // Mallory's VPN tunnel is "up": her connections leave through a stream the container port supplies. In
+  // her container she controls /etc/hosts, so the name she asks for reaches her own server (a real TCP
+  // stream to the planted sshd stands in for the container's socat).
+  const plantedTunnel = (port: ContainerPort): ContainerPort => ({
+    ...port,
+    openStream: async (userId) => (userId === 'mallory' ? net.connect(planted.port, '127.0.0.1') : null),
+  });
+  t = await startBridge({ VIGILINK_DEVICE_LOCAL_TARGETS: '1' }, undefined, { containerPort: plantedTunnel });
   alice = await pairDevice(t, 'alice');
-  // Mallory's VPN tunnel is "up": her connections leave through a stream the VPN module supplies. In her
-  // container she controls /etc/hosts, so the name she asks for reaches her own server (a real TCP stream
-  // to the planted sshd stands in for the container's socat).
-  t.bridge.context.sessions.setTransportProvider(async (userId) => (userId === 'mallory' ? net.connect(planted.port, '127.0.0.1') : null));
 });
 afterAll(async () => {
   await t?.close();

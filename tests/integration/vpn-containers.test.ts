@@ -2,7 +2,7 @@
 // network), commands and files inside them, reuse, disconnect, CONTAINER_TIMEOUT, and the Docker failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TermOpened } from '../../bridge/contracts/terminal.js';
-import { instanceId } from '../../bridge/vpn/vpn.capability.js';
+import { instanceId } from '../../bridge/vpn/container-side.js';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
 import { connectSocket, request, waitForEvent } from './helpers/live-client.js';
 import {

@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { instanceId } from '../../bridge/vpn/vpn.capability.js';
+import { instanceId } from '../../bridge/vpn/container-side.js';
 import { startBridge, type TestBridge } from './helpers/bridge.js';
 import {
   BACKEND_IMAGE,

@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { LOCAL_DOCKER } from '../../../bridge/vpn/docker-endpoint.js';
 import { createDocker, DockerDriver } from '../../../bridge/vpn/docker-driver.js';
 import { contextHash, ensureImage } from '../../../bridge/vpn/image-builder.js';
-import { instanceId } from '../../../bridge/vpn/vpn.capability.js';
+import { instanceId } from '../../../bridge/vpn/container-side.js';
 import { LABEL_INSTANCE } from '../../../bridge/vpn/vpn.service.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');

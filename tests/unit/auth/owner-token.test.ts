@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOrCreateOwnerToken, OWNER_TOKEN_FILE, OwnerTokenAuthenticator } from '../../../bridge/auth/owner-token.js';
-import { authenticateWith } from '../../../bridge/auth/principal.js';
+import { authenticateWith } from '../../../bridge/core/principal.js';
 
 const dataDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-token-'));
 

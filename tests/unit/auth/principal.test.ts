@@ -1,6 +1,6 @@
 // The central cross-user rule: a device names no user but its own, anywhere in a request.
 import { describe, expect, it } from 'vitest';
-import { assertNamesOnlyOwnUser, type Principal } from '../../../bridge/auth/principal.js';
+import { assertNamesOnlyOwnUser, type Principal } from '../../../bridge/core/principal.js';
 
 const device: Principal = { kind: 'device', userId: 'alice', deviceId: 'd1' };
 

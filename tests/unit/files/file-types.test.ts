@@ -1,6 +1,6 @@
 // modeString and fileTypeOf: SFTP's numeric st_mode as ls shows it.
 import { describe, expect, it } from 'vitest';
-import { fileTypeOf, modeString } from '../../../bridge/files/file-types.js';
+import { fileTypeOf, modeString } from '../../../bridge/core/file-system.js';
 import { contentDisposition } from '../../../bridge/files/file-download.js';
 
 describe('modeString', () => {

@@ -7,16 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FiredAlert, GpuSnapshot } from '../../../bridge/contracts/gpu.js';
+import type { ContainerPort } from '../../../bridge/core/container-port.js';
 import { createLogger } from '../../../bridge/core/logger.js';
 import { GpuAlerts } from '../../../bridge/gpu/gpu-alerts.js';
 import { GpuService } from '../../../bridge/gpu/gpu.service.js';
-import type { ExecResult } from '../../../bridge/ssh/ssh-session.js';
+import type { ExecResult } from '../../../bridge/core/exec.js';
 import { HostKeyStore } from '../../../bridge/ssh/host-keys.js';
 import { PrivateKeyParser } from '../../../bridge/ssh/private-key-parser.js';
 import { SshSessionService } from '../../../bridge/ssh/ssh-sessions.js';
 import { SshTargetPolicy, systemNetwork } from '../../../bridge/ssh/ssh-target-policy.js';
 import { ConnsStore } from '../../../bridge/store/conns-store.js';
-import type { ContainerCommandTarget } from '../../../bridge/terminal/command.service.js';
 import { installFakeNvidiaSmi, type FakeNvidiaSmi } from '../../fixtures/fake-nvidia-smi/install.js';
 
 const CONTAINER_ID = '3f1c0ffee0ddba11deadbeef00112233';
@@ -38,11 +38,14 @@ afterAll(() => {
 });
 
 /** The stubbed seam: which user has a container, and exec = a local shell with the fake on PATH. */
-function stubContainers(owners: Record<string, string>): ContainerCommandTarget & { execs: string[] } {
+function stubContainers(owners: Record<string, string>): ContainerPort & { execs: string[] } {
   const execs: string[] = [];
   return {
     execs,
-    containerFor: async (userId) => owners[userId] ?? null,
+    containerFor: (userId) => owners[userId] ?? null,
+    files: () => null,
+    openShell: async () => null,
+    openStream: async () => null,
     exec: (containerId, command, options) =>
       new Promise<ExecResult>((resolve) => {
         execs.push(containerId);
@@ -59,7 +62,7 @@ function stubContainers(owners: Record<string, string>): ContainerCommandTarget 
   };
 }
 
-function makeService(containers: ContainerCommandTarget | null, alerts: FiredAlert[] = []): GpuService {
+function makeService(containers: ContainerPort | null, alerts: FiredAlert[] = []): GpuService {
   const logger = createLogger({ level: 'silent' });
   const sessions = new SshSessionService({
     store: new ConnsStore(dataDir),
@@ -73,10 +76,11 @@ function makeService(containers: ContainerCommandTarget | null, alerts: FiredAle
     keepaliveIntervalMs: 15_000,
     keyParser: new PrivateKeyParser({ maxKdfRounds: 1024, timeoutMs: 5000 }),
     targetPolicy: new SshTargetPolicy({ allowDeviceLocalTargets: false, network: systemNetwork }),
+    containers,
   });
   service = new GpuService({
     sessions,
-    containers: () => containers,
+    containers,
     alerts: new GpuAlerts(dataDir),
     logger,
     sampleTimeoutMs: 10_000,

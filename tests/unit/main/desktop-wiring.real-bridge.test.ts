@@ -1,11 +1,11 @@
 // The desktop's glue against a real bridge (createBridge on loopback, real pairing over HTTP): the tray
 // status follows the bridge's state events, and a phone that claims a pairing offer reaches the
 // desktop's notification source. Electron itself is not involved (it cannot run here).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startBridge, type TestBridge } from '../../integration/helpers/bridge.js';
 import { liveDesktopEvents } from '../../../main/bridge-desktop-sources.js';
 import type { PairedDeviceEvent } from '../../../main/notifications/desktop-notifications.js';
-import { countContainers, TrayStatusWatcher } from '../../../main/tray/tray-status.js';
+import { TrayStatusWatcher } from '../../../main/tray/tray-status.js';
 import { bridgeOrigin, listensOnLoopback } from '../../../main/security/web-security.policy.js';
 import { connectSocket } from '../../integration/helpers/live-client.js';
 import type { TrayStatus } from '../../../main/tray/tray-menu.model.js';
@@ -28,10 +28,10 @@ describe('desktop wiring on a real bridge', () => {
   });
 
   it('re-renders the tray when a capability reports a change', async () => {
-    const { context } = test.bridge;
+    const { context, vpn } = test.bridge;
     const rendered: TrayStatus[] = [];
     const watcher = new TrayStatusWatcher({
-      sources: { sessions: context.sessions, containers: () => countContainers(context.store), openAtLogin: async () => false },
+      sources: { sessions: context.sessions, containers: () => vpn.containerCount(), openAtLogin: async () => false },
       changes: context.state,
       render: (s) => rendered.push(s),
       onError: (e) => {
@@ -42,10 +42,8 @@ describe('desktop wiring on a real bridge', () => {
     try {
       await watcher.refresh();
       expect(rendered).toEqual([{ activeSessions: 0, containers: 0, openAtLogin: false }]);
-      // What the VPN capability does when a container starts: record it, then notify the user's state.
-      await context.store.update('alice', (user) => {
-        user.container_id = 'c0ffee';
-      });
+      // What the VPN capability does when a container starts: VpnService has it, then the user's state changes.
+      vi.spyOn(vpn, 'containerCount').mockReturnValue(1);
       context.state.notify('alice');
       await until(() => rendered.length === 2);
       expect(rendered[1]).toEqual({ activeSessions: 0, containers: 1, openAtLogin: false });

@@ -2,7 +2,7 @@
 // re-rendered on the state service's `changed` events (a real EventEmitter), coalesced.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { countActiveSessions, countContainers, readTrayStatus, TrayStatusWatcher, type SessionLister } from '../../../main/tray/tray-status.js';
+import { countActiveSessions, readTrayStatus, TrayStatusWatcher, type SessionLister } from '../../../main/tray/tray-status.js';
 import type { TrayStatus } from '../../../main/tray/tray-menu.model.js';
 
 function sessions(byUser: Record<string, boolean[]>): SessionLister {
@@ -21,17 +21,6 @@ describe('tray status (stubbed counters)', () => {
   it('counts only active sessions, across every user', () => {
     expect(countActiveSessions(sessions({ alice: [true, false, true], bob: [true], carol: [false] }))).toBe(3);
     expect(countActiveSessions(sessions({}))).toBe(0);
-  });
-
-  it("counts the users whose state records a VPN container", () => {
-    const users = new Map<string, { container_id?: string | null }>([
-      ['alice', { container_id: 'c1' }],
-      ['bob', { container_id: null }],
-      ['carol', {}],
-      ['dave', { container_id: 'c2' }],
-    ]);
-    expect(countContainers({ allUsers: () => users })).toBe(2);
-    expect(countContainers({ allUsers: () => new Map() })).toBe(0);
   });
 
   it('reads containers and the login setting; no container counter gives null', async () => {

@@ -1,7 +1,7 @@
 // lanAddresses with stubbed interface and route tables: non-internal IPv4 only, default route first.
 import type os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { httpBase, lanAddresses } from '../../../bridge/pairing/lan-addresses.js';
+import { httpBase, lanAddresses } from '../../../bridge/tls/lan-addresses.js';
 
 const v4 = (address: string, internal = false) => ({ address, family: 'IPv4', internal, netmask: '', mac: '', cidr: null }) as os.NetworkInterfaceInfo;
 const v6 = (address: string) => ({ address, family: 'IPv6', internal: false, netmask: '', mac: '', cidr: null, scopeid: 0 }) as os.NetworkInterfaceInfo;

@@ -3,7 +3,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../bridge/core/logger.js';
-import { PtyTerminalService, type ShellExit, type ShellHandle } from '../../../bridge/terminal/pty-terminals.service.js';
+import type { ContainerPort } from '../../../bridge/core/container-port.js';
+import type { ShellExit, ShellHandle } from '../../../bridge/core/shell-handle.js';
+import { PtyTerminalService } from '../../../bridge/terminal/pty-terminals.service.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -22,16 +24,26 @@ function fakeShell(): ShellHandle & { end(exit: ShellExit): void; sizes: Array<[
   };
 }
 
-function serviceWith(shells: ReturnType<typeof fakeShell>[], maxPerUser = 2): PtyTerminalService {
-  const service = new PtyTerminalService({ sessions: null as never, logger, maxPerUser });
-  service.setContainerShell({
-    openShell: async () => {
-      const shell = fakeShell();
-      shells.push(shell);
-      return shell;
+/** A container port whose only working part is openShell: terminals use nothing else. */
+function shellsOnly(openShell: ContainerPort['openShell']): ContainerPort {
+  return {
+    containerFor: () => null,
+    exec: async () => {
+      throw new Error('terminals run no commands');
     },
+    files: () => null,
+    openShell,
+    openStream: async () => null,
+  };
+}
+
+function serviceWith(shells: ReturnType<typeof fakeShell>[], maxPerUser = 2): PtyTerminalService {
+  const containers = shellsOnly(async () => {
+    const shell = fakeShell();
+    shells.push(shell);
+    return shell;
   });
-  return service;
+  return new PtyTerminalService({ sessions: null as never, logger, maxPerUser, containers });
 }
 
 const open = (service: PtyTerminalService, ownerKey = 'socket-1') => service.open({ userId: 'alice', target: 'container', cols: 80, rows: 24, ownerKey });
@@ -83,10 +95,11 @@ describe('PtyTerminalService (stubbed container shells)', () => {
   });
 
   it('answers 503 without a container shell provider, 404 when the user has no container', async () => {
-    const bare = new PtyTerminalService({ sessions: null as never, logger, maxPerUser: 8 });
+    const bare = new PtyTerminalService({ sessions: null as never, logger, maxPerUser: 8, containers: null });
     await expect(open(bare)).rejects.toMatchObject({ kind: 'unavailable' });
-    bare.setContainerShell({ openShell: async () => null });
-    await expect(open(bare)).rejects.toMatchObject({ kind: 'not_found', message: expect.stringMatching(/no VPN container/) });
+    const noContainer = new PtyTerminalService({ sessions: null as never, logger, maxPerUser: 8, containers: shellsOnly(async () => null) });
+    await expect(open(noContainer)).rejects.toMatchObject({ kind: 'not_found', message: expect.stringMatching(/no VPN container/) });
     expect(bare.countFor('alice')).toBe(0);
+    expect(noContainer.countFor('alice')).toBe(0);
   });
 });

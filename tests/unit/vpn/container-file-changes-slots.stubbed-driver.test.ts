@@ -2,7 +2,7 @@
 // holds one of the user's exec slots while its exec runs, and an upload holds one until its dd exits.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { ExecResult } from '../../../bridge/ssh/ssh-session.js';
+import type { ExecResult } from '../../../bridge/core/exec.js';
 import type { ContainerDriver, ExecStream } from '../../../bridge/vpn/container-driver.js';
 import { ContainerExecSlots } from '../../../bridge/vpn/container-exec-slots.js';
 import { ContainerFileChanges } from '../../../bridge/vpn/container-file-changes.js';

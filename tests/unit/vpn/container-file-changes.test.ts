@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseStatOutput } from '../../../bridge/vpn/container-file-changes.js';
 import { temporaryName } from '../../../bridge/files/file-changes.service.js';
-import { etagOf } from '../../../bridge/files/file-types.js';
+import { etagOf } from '../../../bridge/core/file-system.js';
 
 describe('parseStatOutput', () => {
   it('reads path, type, size and whole-second mtime', () => {

@@ -90,6 +90,7 @@ describe('VpnService with a stubbed container driver', () => {
     await first.service.connect(plain('carol'));
     const bobId = first.service.containerFor('bob')!;
     const carolId = first.service.containerFor('carol')!;
+    expect(first.service.containerCount()).toBe(3);
     first.driver.containers.delete(bobId);
     first.driver.containers.set(carolId, { ...first.driver.containers.get(carolId)!, running: false });
     await first.store.flush();
@@ -97,6 +98,7 @@ describe('VpnService with a stubbed container driver', () => {
     const second = await makeService({}, first.driver, first.dataDir);
     await second.service.adopt();
     expect(second.service.users()).toEqual(['alice']);
+    expect(second.service.containerCount()).toBe(1);
     expect(second.store.user('bob')).toBeUndefined();
     expect(second.store.user('carol')).toBeUndefined();
     expect(first.driver.containers.has(carolId)).toBe(false);

@@ -1,4 +1,4 @@
-// What a file listing, read or download looks like, whichever side (SFTP or the VPN container) serves it.
+// The file system vocabulary shared by both sides (SFTP and the VPN container): listings, reads, downloads, changes.
 import type { Readable } from 'node:stream';
 
 export type FileType = 'file' | 'dir' | 'link' | 'other';

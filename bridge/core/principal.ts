@@ -1,6 +1,6 @@
 // Who is calling: the owner (the workstation's user, may act for any user_id) or a paired device
 // (acts only for its own user). Every route and socket handler resolves the user it acts for here.
-import { AppError } from '../core/errors.js';
+import { AppError } from './errors.js';
 
 export type Principal =
   /** `session`: the owner session the token belongs to (none for owner.token), so its end reaches its sockets. */
