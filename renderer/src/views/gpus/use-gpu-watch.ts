@@ -1,4 +1,4 @@
-// Live GPU data for one session: gpu:watch over the socket (through useLiveWatch) (one poller on the bridge however many watch),
+// Live GPU data for one session: gpu:watch over the socket (one poller on the bridge however many watch),
 // `gpu` events for each sample, and the history fetched once then extended with every live sample.
 import { useEffect, useMemo, useState } from 'react';
 import type { GpuHistoryResponse, GpuSeries, GpuSnapshot, GpuWatchAck } from '../../../../bridge/contracts/gpu';
