@@ -4,6 +4,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import type { FileStat, FsTextResponse } from '../../../../bridge/contracts/file-changes';
 import { ApiError } from '../../api/api-client';
 import { useApp } from '../../app/app-context';
+import { useAction } from '../../app/use-action';
 import { Dialog } from '../../ui/dialog';
 import { Banner, Button, Loading } from '../../ui/kit';
 import { errorText } from '../../ui/format';
@@ -29,42 +30,42 @@ function useTextFile(path: string, sessionId: string) {
   const { api } = useApp();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const saving = useAction();
   const [conflict, setConflict] = useState(false);
   const [saved, setSaved] = useState(false);
 
   const load = useCallback(() => {
-    setError(null);
+    setLoadError(null);
+    saving.clearError();
     setLoaded(null);
     api.get<FsTextResponse>('/api/fs/text', { path, session_id: sessionId }).then(
       (file) => {
         setLoaded({ text: file.text, etag: file.etag });
         setText(file.text);
       },
-      (e: unknown) => setError(errorText(e)),
+      (e: unknown) => setLoadError(errorText(e)),
     );
   }, [api, path, sessionId]);
   useEffect(load, [load]);
 
-  const save = async (ifMatch: string): Promise<void> => {
-    setBusy(true);
-    setError(null);
+  const save = (ifMatch: string): Promise<void> => {
     setSaved(false);
-    try {
-      const stat = await api.put<FileStat>('/api/fs/text', { path, text, session_id: sessionId }, undefined, { 'If-Match': ifMatch });
-      setLoaded({ text, etag: stat.etag });
-      setConflict(false);
-      setSaved(true);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 409) setConflict(true);
-      else setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    return saving.run(async () => {
+      try {
+        const stat = await api.put<FileStat>('/api/fs/text', { path, text, session_id: sessionId }, undefined, { 'If-Match': ifMatch });
+        setLoaded({ text, etag: stat.etag });
+        setConflict(false);
+        setSaved(true);
+      } catch (e) {
+        // Not an error to show: the conflict dialog asks what to do.
+        if (e instanceof ApiError && e.status === 409) setConflict(true);
+        else throw e;
+      }
+    });
   };
 
-  return { loaded, text, setText, error, busy, conflict, setConflict, saved, load, save };
+  return { loaded, text, setText, error: loadError ?? saving.error, busy: saving.busy, conflict, setConflict, saved, load, save };
 }
 
 export function TextEditor({ path, sessionId, onClose }: { path: string; sessionId: string; onClose(): void }) {
