@@ -19,7 +19,7 @@ const IMAGE_TYPES: Record<string, string> = {
   svg: 'image/svg+xml',
 };
 
-export type Preview =
+type Preview =
   | { kind: 'loading' }
   | { kind: 'text'; text: string; truncated: boolean }
   | { kind: 'image'; url: string }
