@@ -1,6 +1,6 @@
 // The phone's bottom tabs: the everyday views as tabs, the less used ones in a More sheet above the bar, so
 // eight or nine labels do not crowd a narrow screen. Wide screens hide it and show the sidebar instead.
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { NavLink, type NavItem } from './nav-link';
 import { useLocation } from './router';
 import { Icon } from '../ui/icons';
@@ -8,6 +8,7 @@ import { Icon } from '../ui/icons';
 export function TabBar({ nav, current }: { nav: NavItem[]; current: NavItem | undefined }) {
   const [open, setOpen] = useState(false);
   const sheetId = useId();
+  const moreButton = useRef<HTMLButtonElement>(null);
   const { path } = useLocation();
   const tabs = nav.filter((item) => !item.underMore);
   const more = nav.filter((item) => item.underMore);
@@ -18,7 +19,10 @@ export function TabBar({ nav, current }: { nav: NavItem[]; current: NavItem | un
   useEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent): void => {
-      if (e.key === 'Escape') setOpen(false);
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      // Focus was maybe on a link of the sheet, which goes away: keep the keyboard where the sheet opened.
+      moreButton.current?.focus();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -29,7 +33,14 @@ export function TabBar({ nav, current }: { nav: NavItem[]; current: NavItem | un
       {tabs.map((item) => (
         <NavLink key={item.path} item={item} current={item === current} compact />
       ))}
-      <button type="button" className={`nav-link more-tab${inMore ? ' current' : ''}`} aria-expanded={open} aria-controls={sheetId} onClick={() => setOpen((o) => !o)}>
+      <button
+        ref={moreButton}
+        type="button"
+        className={`nav-link more-tab${inMore ? ' current' : ''}`}
+        aria-expanded={open}
+        aria-controls={sheetId}
+        onClick={() => setOpen((o) => !o)}
+      >
         <Icon name="more" size={22} />
         <span>More</span>
       </button>
