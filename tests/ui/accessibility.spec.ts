@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { connectSession, expect, openOwner, test, type Size } from './fixtures.js';
+import { connectSession, expect, openOwner, openView, test, type Size } from './fixtures.js';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -15,10 +15,6 @@ async function violations(page: Page, view: string): Promise<string[]> {
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .flatMap((v) => v.nodes.map((node) => `${view}: ${v.id} (${v.impact}) at ${node.target.join(' ')}: ${node.failureSummary?.split('\n').slice(0, 2).join(' ') ?? ''}`));
-}
-
-async function go(page: Page, label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).filter({ visible: true }).getByRole('link', { name: label }).click();
 }
 
 for (const size of ['desktop', 'phone'] as Size[]) {
@@ -45,15 +41,15 @@ for (const size of ['desktop', 'phone'] as Size[]) {
       await expect(page.locator('[data-session="gpu-node"]')).toContainText('Active');
       await check('sessions');
 
-      await go(page, 'Overview');
+      await openView(page, 'Overview');
       await expect(page.getByRole('listitem', { name: `User ${user}` })).toBeVisible();
       await check('overview');
 
-      await go(page, 'Terminal');
+      await openView(page, 'Terminal');
       await expect(page.locator('.terminal-status .badge-ok')).toBeVisible();
       await check('terminal');
 
-      await go(page, 'Files');
+      await openView(page, 'Files');
       await expect(page.getByRole('navigation', { name: 'Folder' })).toBeVisible();
       await check('files');
       await page.goto(`${stack.baseUrl}/files?session=default&path=${encodeURIComponent(dir)}&open=train.log`);
@@ -69,17 +65,23 @@ for (const size of ['desktop', 'phone'] as Size[]) {
       await check('files new-folder dialog');
       await page.keyboard.press('Escape');
 
-      await go(page, 'GPUs');
+      await openView(page, 'GPUs');
       await page.getByLabel('Session').selectOption('gpu-node');
       await expect(page.locator('.gpu-card')).toHaveCount(2);
       await expect(page.locator('.rule-list')).toContainText('GPU 0 under 5% for 10 min');
       await check('gpus');
 
-      await go(page, 'VPN');
+      if (size === 'phone') {
+        await page.getByRole('button', { name: 'More' }).click();
+        await expect(page.getByRole('link', { name: 'Devices' }).filter({ visible: true })).toBeVisible();
+        await check('more sheet');
+        await page.keyboard.press('Escape');
+      }
+      await openView(page, 'VPN');
       await expect(page.locator('.page-header').filter({ visible: true }).first()).toBeVisible();
       await check('vpn');
 
-      await go(page, 'Devices');
+      await openView(page, 'Devices');
       await expect(page.getByRole('list', { name: 'Paired devices' })).toContainText('Pixel 8');
       await check('devices');
       await page.getByRole('button', { name: 'Pair a phone' }).click();

@@ -73,6 +73,16 @@ export async function openOwner(browser: Browser, stack: UiStack, options: Owner
   return { context, page, problems };
 }
 
+/** Goes to a main view by its link in the visible navigation: the sidebar, a phone tab, or the phone's More sheet. */
+export async function openView(page: Page, label: string): Promise<void> {
+  const nav = page.getByRole('navigation', { name: 'Main' }).filter({ visible: true });
+  await expect(nav).toBeVisible();
+  const link = nav.getByRole('link', { name: label });
+  const more = nav.getByRole('button', { name: 'More' });
+  if (!(await link.isVisible()) && (await more.isVisible())) await more.click();
+  await link.click();
+}
+
 /** Connect an SSH session for `user` through the API (for tests whose subject is another view). */
 export async function connectSession(stack: UiStack, user: string, sessionId = 'default'): Promise<void> {
   const answer = await stack.bridge.api('POST', `/ssh/connect?session_id=${sessionId}`, {

@@ -1,7 +1,7 @@
 // Open ports end to end in Chromium: a paired phone forwards a real web app (on the sshd host's loopback,
 // through its SSH session), opens it in a new tab through the one-time link, sees the page and its live
 // WebSocket updates, and stops it.
-import { expect, PHONE, shot, test, watchProblems } from './fixtures.js';
+import { expect, openView, PHONE, shot, test, watchProblems } from './fixtures.js';
 import { PAGE_TITLE, startWebApp } from '../integration/helpers/web-app.js';
 
 test('a phone opens a forwarded web app in a new tab and sees it update live', async ({ browser, stack }) => {
@@ -23,7 +23,7 @@ test('a phone opens a forwarded web app in a new tab and sees it update live', a
     );
     expect(connect.status).toBe(200);
 
-    await page.getByRole('navigation', { name: 'Main' }).filter({ visible: true }).getByRole('link', { name: 'Ports' }).click();
+    await openView(page, 'Ports');
     await expect(page).toHaveURL(`${stack.baseUrl}/ports`);
     await page.getByRole('radio', { name: 'Custom' }).click();
     await page.getByLabel('Remote port').fill(String(app.port));

@@ -1,16 +1,12 @@
 // Every main view at desktop and phone size (light, plus dark for a few), saved to tests/artifacts/ to be
 // looked at. Each view is also checked for what makes it useful: real data shown, nothing overflowing.
-import { expect, connectSession, openOwner, shot, test, type Size } from './fixtures.js';
+import { expect, connectSession, openOwner, openView, shot, test, type Size } from './fixtures.js';
 import type { Page } from '@playwright/test';
 
 /** No element wider than the viewport: a phone must never scroll sideways. */
 async function expectNoSidewaysScroll(page: Page): Promise<void> {
   const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
   expect(overflow, 'the page scrolls sideways').toBeLessThanOrEqual(0);
-}
-
-async function go(page: Page, label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).filter({ visible: true }).getByRole('link', { name: label }).click();
 }
 
 for (const size of ['desktop', 'phone'] as Size[]) {
@@ -32,7 +28,7 @@ for (const size of ['desktop', 'phone'] as Size[]) {
       await expectNoSidewaysScroll(page);
       await shot(page, `sessions-${suffix}`);
 
-      await go(page, 'Terminal');
+      await openView(page, 'Terminal');
       await expect(page.locator('.terminal-status .badge-ok')).toBeVisible();
       await page.locator('[data-testid="terminal"]').click();
       await page.keyboard.type('ls -la ~/vigilink-ui && tail -n 3 ~/vigilink-ui/train.log');
@@ -41,7 +37,7 @@ for (const size of ['desktop', 'phone'] as Size[]) {
       await expectNoSidewaysScroll(page);
       await shot(page, `terminal-${suffix}`);
 
-      await go(page, 'Files');
+      await openView(page, 'Files');
       await page.getByRole('list', { name: 'Files' }).getByRole('button', { name: /vigilink-ui/ }).click();
       await expect(page.getByRole('list', { name: 'Files' }).getByRole('button', { name: /train\.log/ })).toBeVisible();
       await expectNoSidewaysScroll(page);
@@ -51,7 +47,7 @@ for (const size of ['desktop', 'phone'] as Size[]) {
       if (size === 'phone') await page.getByRole('region', { name: /Preview of/ }).scrollIntoViewIfNeeded();
       await shot(page, `files-preview-${suffix}`);
 
-      await go(page, 'GPUs');
+      await openView(page, 'GPUs');
       await page.getByLabel('Session').selectOption('gpu-node');
       await expect(page.locator('.gpu-card')).toHaveCount(2);
       // A few live samples draw the history line.
@@ -61,12 +57,22 @@ for (const size of ['desktop', 'phone'] as Size[]) {
       await shot(page, `gpus-${suffix}`);
       if (size === 'phone') await shot(page, `gpus-${suffix}-full`, { fullPage: true });
 
-      await go(page, 'VPN');
+      if (size === 'phone') {
+        // The owner's phone tabs: Overview to Jobs and More; Ports, VPN and Devices sit in the More sheet.
+        const tabs = page.getByRole('navigation', { name: 'Main' }).filter({ visible: true });
+        await expect(tabs.getByRole('link')).toHaveCount(6);
+        await tabs.getByRole('button', { name: 'More' }).click();
+        await expect(tabs.getByRole('link')).toHaveCount(9);
+        await shot(page, `more-${suffix}`);
+        await page.keyboard.press('Escape');
+        await expect(tabs.getByRole('link')).toHaveCount(6);
+      }
+      await openView(page, 'VPN');
       await expect(page.locator('.page-header').filter({ visible: true }).first()).toBeVisible();
       await expectNoSidewaysScroll(page);
       await shot(page, `vpn-${suffix}`);
 
-      await go(page, 'Devices');
+      await openView(page, 'Devices');
       await expect(page.getByRole('list', { name: 'Paired devices' })).toContainText('Pixel 8');
       await expectNoSidewaysScroll(page);
       await shot(page, `devices-${suffix}`);

@@ -6,7 +6,7 @@ import type { Browser } from '@playwright/test';
 import { startBridge, type TestBridge } from '../integration/helpers/bridge.js';
 import { createInternalNetwork, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from '../integration/helpers/docker.js';
 import { startOcserv, totp, TOTP_SECRET_HEX, VPN_PASSWORD, VPN_USER, type Ocserv } from '../integration/helpers/ocserv.js';
-import { expect, PHONE, shot, test, watchProblems } from './fixtures.js';
+import { expect, openView, PHONE, shot, test, watchProblems } from './fixtures.js';
 
 const USER = 'vpn-phone-user';
 let network: InternalNetwork;
@@ -43,7 +43,7 @@ async function phoneConnecting(browser: Browser, user: string, server: Ocserv) {
   const problems = watchProblems(mobile);
   await mobile.goto(`${t.baseUrl}/pair#${new URL(offer.body.url).hash.slice(1)}`);
   await expect(mobile).toHaveURL(`${t.baseUrl}/sessions`);
-  await mobile.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'VPN' }).filter({ visible: true }).first().click();
+  await openView(mobile, 'VPN');
   const form = mobile.getByRole('form', { name: 'Connect the VPN' });
   await form.getByLabel('Server', { exact: true }).fill(server.url);
   await form.getByLabel('Username', { exact: true }).fill(VPN_USER);

@@ -1,21 +1,15 @@
-// The app's frame: a sidebar on wide screens, a top bar and bottom tabs on phones, the connection status,
+// The app's frame: a sidebar on wide screens, a top bar and bottom tabs (with More) on phones, the connection status,
 // the owner's "acting for" user, and GPU alerts as toasts and system notifications wherever you are.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AnyAlert } from '../../../bridge/contracts/socket';
 import { isUserId } from '../api/credentials';
 import { useApp } from './app-context';
-import { navigate, useLocation } from './router';
+import { NavLink, type NavItem } from './nav-link';
+import { useLocation } from './router';
+import { TabBar } from './tab-bar';
 import { UserPicker } from './user-picker';
-import { Icon, type IconName } from '../ui/icons';
+import { Icon } from '../ui/icons';
 import { BrandMark } from '../ui/brand-mark';
-
-export interface NavItem {
-  path: string;
-  label: string;
-  icon: IconName;
-  /** Shown to the owner only (the desktop's overview of every user). */
-  ownerOnly?: boolean;
-}
 
 export const NAV: NavItem[] = [
   { path: '/overview', label: 'Overview', icon: 'users', ownerOnly: true },
@@ -24,27 +18,10 @@ export const NAV: NavItem[] = [
   { path: '/files', label: 'Files', icon: 'folder' },
   { path: '/gpus', label: 'GPUs', icon: 'gpu' },
   { path: '/jobs', label: 'Jobs', icon: 'jobs' },
-  { path: '/ports', label: 'Ports', icon: 'link' },
-  { path: '/vpn', label: 'VPN', icon: 'shield' },
-  { path: '/devices', label: 'Devices', icon: 'phone' },
+  { path: '/ports', label: 'Ports', icon: 'link', underMore: true },
+  { path: '/vpn', label: 'VPN', icon: 'shield', underMore: true },
+  { path: '/devices', label: 'Devices', icon: 'phone', underMore: true },
 ];
-
-function NavLink({ item, current, compact }: { item: NavItem; current: boolean; compact?: boolean }) {
-  return (
-    <a
-      href={item.path}
-      className={`nav-link${current ? ' current' : ''}`}
-      aria-current={current ? 'page' : undefined}
-      onClick={(e) => {
-        e.preventDefault();
-        navigate(item.path);
-      }}
-    >
-      <Icon name={item.icon} size={compact ? 22 : 20} />
-      <span>{item.label}</span>
-    </a>
-  );
-}
 
 function ConnectionDot() {
   const { status } = useApp();
@@ -138,11 +115,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </div>
       )}
       <main className="content">{children}</main>
-      <nav className="tabbar" aria-label="Main">
-        {nav.map((item) => (
-          <NavLink key={item.path} item={item} current={item === current} compact />
-        ))}
-      </nav>
+      <TabBar nav={nav} current={current} />
       <AlertToasts />
     </div>
   );

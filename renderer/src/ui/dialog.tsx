@@ -1,5 +1,6 @@
 // Modal dialogs (a bottom sheet on phones): the frame, a confirmation and a one-field prompt.
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useAction } from '../app/use-action';
 import { Icon } from './icons';
 import { Banner, Button } from './kit';
 
@@ -27,19 +28,18 @@ export function Dialog({ title, onClose, children }: { title: string; onClose():
   );
 }
 
-/** Runs `action` on confirm; its error stays in the dialog, success closes it. */
+/** Runs `action` on confirm; its error stays in the dialog, success closes it (busy until it is gone). */
 function useDialogAction(action: () => Promise<void>, onClose: () => void): { busy: boolean; error: string | null; run(): void } {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const run = (): void => {
-    setBusy(true);
-    setError(null);
-    action().then(onClose, (e: unknown) => {
-      setBusy(false);
-      setError(e instanceof Error ? e.message : String(e));
-    });
+  const { busy, error, run } = useAction({ busyUntilGone: true });
+  return {
+    busy,
+    error,
+    run: () =>
+      void run(async () => {
+        await action();
+        onClose();
+      }),
   };
-  return { busy, error, run };
 }
 
 export function ConfirmDialog(props: { title: string; confirm: string; danger?: boolean; children: ReactNode; onConfirm(): Promise<void>; onClose(): void }) {

@@ -2,6 +2,7 @@
 // Electron preload through the platform seam; a browser has neither, and this card is not shown there).
 import { useEffect, useState } from 'react';
 import { useApp } from '../../app/app-context';
+import { useAction } from '../../app/use-action';
 import { Banner, Card } from '../../ui/kit';
 import { errorText } from '../../ui/format';
 
@@ -9,23 +10,21 @@ export function DesktopSettings() {
   const { platform } = useApp();
   const [version, setVersion] = useState<string | null>(null);
   const [atLogin, setAtLogin] = useState<boolean | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const toggling = useAction();
   const startAtLogin = platform.startAtLogin;
 
   useEffect(() => {
     void platform.appVersion().then(setVersion, () => setVersion(null));
-    startAtLogin?.get().then(setAtLogin, (e: unknown) => setError(errorText(e)));
+    startAtLogin?.get().then(setAtLogin, (e: unknown) => setLoadError(errorText(e)));
   }, [platform, startAtLogin]);
 
   if (platform.kind !== 'desktop') return null;
-  const toggle = async (enabled: boolean): Promise<void> => {
-    setError(null);
-    try {
-      setAtLogin(await startAtLogin!.set(enabled));
-    } catch (e) {
-      setError(errorText(e));
-    }
+  const toggle = (enabled: boolean): Promise<void> => {
+    setLoadError(null);
+    return toggling.run(async () => setAtLogin(await startAtLogin!.set(enabled)));
   };
+  const problem = loadError ?? toggling.error;
   return (
     <Card title="This workstation" actions={version && <span className="chip">Vigilink {version}</span>}>
       {startAtLogin && atLogin !== null && (
@@ -34,7 +33,7 @@ export function DesktopSettings() {
           <span>Start Vigilink when I log in (it waits in the tray, so phones can reach it)</span>
         </label>
       )}
-      {error && <Banner>{error}</Banner>}
+      {problem && <Banner>{problem}</Banner>}
     </Card>
   );
 }

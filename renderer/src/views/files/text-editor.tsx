@@ -1,12 +1,13 @@
 // Edit a remote text file in the browser: loaded whole with its ETag, saved with If-Match; when the file
 // changed on the workstation meanwhile (409) the owner of the edit chooses: reload theirs or overwrite.
 import { useCallback, useEffect, useId, useState } from 'react';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { ApiError } from '../../api/api-client';
 import { useApp } from '../../app/app-context';
+import { useAction } from '../../app/use-action';
 import { Dialog } from '../../ui/dialog';
 import { Banner, Button, Loading } from '../../ui/kit';
 import { errorText } from '../../ui/format';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 type Loaded = { text: string; etag: string };
 
@@ -29,42 +30,42 @@ function useTextFile(path: string, sessionId: string) {
   const { api } = useApp();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const saving = useAction();
   const [conflict, setConflict] = useState(false);
   const [saved, setSaved] = useState(false);
 
   const load = useCallback(() => {
-    setError(null);
+    setLoadError(null);
+    saving.clearError();
     setLoaded(null);
     api.call(endpoints.files.text, { query: { path, session_id: sessionId } }).then(
       (file) => {
         setLoaded({ text: file.text, etag: file.etag });
         setText(file.text);
       },
-      (e: unknown) => setError(errorText(e)),
+      (e: unknown) => setLoadError(errorText(e)),
     );
   }, [api, path, sessionId]);
   useEffect(load, [load]);
 
-  const save = async (ifMatch: string): Promise<void> => {
-    setBusy(true);
-    setError(null);
+  const save = (ifMatch: string): Promise<void> => {
     setSaved(false);
-    try {
-      const stat = await api.call(endpoints.files.writeText, { body: { path, text, session_id: sessionId } }, { headers: { 'If-Match': ifMatch } });
-      setLoaded({ text, etag: stat.etag });
-      setConflict(false);
-      setSaved(true);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 409) setConflict(true);
-      else setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    return saving.run(async () => {
+      try {
+        const stat = await api.call(endpoints.files.writeText, { body: { path, text, session_id: sessionId } }, { headers: { 'If-Match': ifMatch } });
+        setLoaded({ text, etag: stat.etag });
+        setConflict(false);
+        setSaved(true);
+      } catch (e) {
+        // Not an error to show: the conflict dialog asks what to do.
+        if (e instanceof ApiError && e.status === 409) setConflict(true);
+        else throw e;
+      }
+    });
   };
 
-  return { loaded, text, setText, error, busy, conflict, setConflict, saved, load, save };
+  return { loaded, text, setText, error: loadError ?? saving.error, busy: saving.busy, conflict, setConflict, saved, load, save };
 }
 
 export function TextEditor({ path, sessionId, onClose }: { path: string; sessionId: string; onClose(): void }) {

@@ -1,11 +1,11 @@
 // Live GPU data for one session: gpu:watch over the socket (one poller on the bridge however many watch),
 // `gpu` events for each sample, and the history fetched once then extended with every live sample.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { GpuSeries, GpuSnapshot, GpuWatchAck } from '../../../../bridge/contracts/gpu';
-import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
+import { useLiveWatch, type LiveWatch } from '../../app/use-live-watch';
 import { request } from '../../api/live-socket';
-import { errorText } from '../../ui/format';
+import { endpoints } from '../../../../bridge/contracts/endpoints';
 
 export const HISTORY_MINUTES = 30;
 
@@ -31,40 +31,37 @@ function append(series: GpuSeries[], snapshot: GpuSnapshot): GpuSeries[] {
 }
 
 export function useGpuWatch(sessionId: string | null) {
-  const { api, socket, status, isOwner, userId } = useApp();
+  const { api, userId } = useApp();
   const [snapshot, setSnapshot] = useState<GpuSnapshot | null>(null);
   const [history, setHistory] = useState<GpuSeries[]>([]);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (!sessionId || !socket || status !== 'online' || (isOwner && !userId)) return;
-    let cancelled = false;
-    const owner = isOwner && userId ? { user_id: userId } : {};
-    setError(null);
-    const onSample = (sample: GpuSnapshot): void => {
-      if (sample.session_id !== sessionId || (userId && sample.user_id !== userId)) return;
-      setSnapshot(sample);
-      setHistory((series) => append(series, sample));
-    };
-    socket.on('gpu', onSample);
-    api.call(endpoints.gpu.history, { query: { session_id: sessionId, minutes: HISTORY_MINUTES } }).then(
-      (answer) => !cancelled && setHistory((live) => (live.length ? live.map((s) => answer.gpus.find((g) => g.index === s.index) ?? s) : answer.gpus)),
-      () => undefined,
-    );
-    request<GpuWatchAck>(socket, (ack) => socket.emit('gpu:watch', { ...owner, session_id: sessionId, interval_ms: 2000 }, ack)).then(
-      (ack) => {
-        if (cancelled || !ack.snapshot) return;
-        setSnapshot(ack.snapshot);
-        setHistory((series) => append(series, ack.snapshot!));
-      },
-      (e: unknown) => !cancelled && setError(errorText(e)),
-    );
-    return () => {
-      cancelled = true;
-      socket.off('gpu', onSample);
-      if (socket.connected) socket.emit('gpu:unwatch', { ...owner, session_id: sessionId });
-    };
-  }, [api, socket, status, isOwner, userId, sessionId]);
+  const start = useMemo(
+    () =>
+      sessionId
+        ? ({ socket, owner, userId: forUser, cancelled, fail }: LiveWatch) => {
+            const onSample = (sample: GpuSnapshot): void => {
+              if (sample.session_id !== sessionId || (forUser && sample.user_id !== forUser)) return;
+              setSnapshot(sample);
+              setHistory((series) => append(series, sample));
+            };
+            socket.on('gpu', onSample);
+            api.call(endpoints.gpu.history, { query: { session_id: sessionId, minutes: HISTORY_MINUTES } }).then(
+              (answer) => !cancelled() && setHistory((live) => (live.length ? live.map((s) => answer.gpus.find((g) => g.index === s.index) ?? s) : answer.gpus)),
+              () => undefined,
+            );
+            request<GpuWatchAck>(socket, (ack) => socket.emit('gpu:watch', { ...owner, session_id: sessionId, interval_ms: 2000 }, ack)).then((ack) => {
+              if (cancelled() || !ack.snapshot) return;
+              setSnapshot(ack.snapshot);
+              setHistory((series) => append(series, ack.snapshot!));
+            }, fail);
+            return () => {
+              socket.off('gpu', onSample);
+              if (socket.connected) socket.emit('gpu:unwatch', { ...owner, session_id: sessionId });
+            };
+          }
+        : null,
+    [api, sessionId],
+  );
+  const { error } = useLiveWatch(start);
 
   useEffect(() => {
     setSnapshot(null);

@@ -3,8 +3,8 @@ import { useState, type FormEvent } from 'react';
 import type { SshConnectBody, SshSessionListing } from '../../../../bridge/contracts/ssh';
 import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
+import { useAction } from '../../app/use-action';
 import { Banner, Button, Field, Segmented, TextArea } from '../../ui/kit';
-import { errorText } from '../../ui/format';
 
 type AuthMethod = 'password' | 'key';
 
@@ -71,6 +71,29 @@ function CredentialFields({ value, onChange, prefix }: { value: Credentials; onC
   );
 }
 
+interface JumpHost {
+  host: string;
+  port: string;
+  user: string;
+  auth: Credentials;
+}
+
+const emptyJump: JumpHost = { host: '', port: '22', user: '', auth: emptyCredentials };
+
+function JumpFields({ value, onChange }: { value: JumpHost; onChange(next: JumpHost): void }) {
+  return (
+    <fieldset className="subform">
+      <legend>Jump host</legend>
+      <div className="form-row">
+        <Field label="Jump host" required autoCapitalize="off" spellCheck={false} value={value.host} onChange={(e) => onChange({ ...value, host: e.target.value })} />
+        <Field label="Port" className="port" inputMode="numeric" value={value.port} onChange={(e) => onChange({ ...value, port: e.target.value })} />
+      </div>
+      <Field label="Jump username" required autoCapitalize="off" spellCheck={false} value={value.user} onChange={(e) => onChange({ ...value, user: e.target.value })} />
+      <CredentialFields prefix="Jump" value={value.auth} onChange={(auth) => onChange({ ...value, auth })} />
+    </fieldset>
+  );
+}
+
 /** A session name not in use yet: "default" first, then session-2, session-3... */
 function freeSessionId(taken: ReadonlySet<string>): string {
   if (!taken.has('default')) return 'default';
@@ -86,44 +109,34 @@ export function ConnectForm({ sessions, prefill }: { sessions: readonly SshSessi
   const [username, setUsername] = useState(prefill?.username ?? '');
   const [auth, setAuth] = useState<Credentials>(emptyCredentials);
   const [useJump, setUseJump] = useState(false);
-  const [jumpHost, setJumpHost] = useState('');
-  const [jumpPort, setJumpPort] = useState('22');
-  const [jumpUser, setJumpUser] = useState('');
-  const [jumpAuth, setJumpAuth] = useState<Credentials>(emptyCredentials);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [jump, setJump] = useState<JumpHost>(emptyJump);
+  const { busy, error, clearError, run } = useAction();
   const [done, setDone] = useState<string | null>(null);
 
-  const submit = async (event: FormEvent): Promise<void> => {
+  const submit = (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setDone(null);
-    try {
+    return run(async () => {
       const body = {
         hostname: hostname.trim(),
         port: Number(port) || 22,
         username: username.trim(),
         ...credentialBody(auth),
-        ...(useJump ? { jump: { hostname: jumpHost.trim(), port: Number(jumpPort) || 22, username: jumpUser.trim(), ...credentialBody(jumpAuth) } } : {}),
+        ...(useJump ? { jump: { hostname: jump.host.trim(), port: Number(jump.port) || 22, username: jump.user.trim(), ...credentialBody(jump.auth) } } : {}),
       };
       const answer = await api.call(endpoints.ssh.connect, { body, query: { session_id: sessionId.trim() || 'default' } });
       setDone(`Connected “${answer.session_id}” to ${answer.hostname}. Host key ${answer.host_key_fingerprint}.`);
       // Secrets leave the form as soon as they are used.
       setAuth((a) => ({ ...a, password: '', passphrase: '' }));
-      setJumpAuth((a) => ({ ...a, password: '', passphrase: '' }));
+      setJump((j) => ({ ...j, auth: { ...j.auth, password: '', passphrase: '' } }));
       setSessionId(freeSessionId(new Set([...taken, answer.session_id])));
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <form className="form" onSubmit={(e) => void submit(e)} aria-label="Connect an SSH session">
       {error && (
-        <Banner title="Could not connect" onDismiss={() => setError(null)}>
+        <Banner title="Could not connect" onDismiss={clearError}>
           {error}
         </Banner>
       )}
@@ -145,17 +158,7 @@ export function ConnectForm({ sessions, prefill }: { sessions: readonly SshSessi
         <input type="checkbox" checked={useJump} onChange={(e) => setUseJump(e.target.checked)} />
         <span>Go through a jump host</span>
       </label>
-      {useJump && (
-        <fieldset className="subform">
-          <legend>Jump host</legend>
-          <div className="form-row">
-            <Field label="Jump host" required autoCapitalize="off" spellCheck={false} value={jumpHost} onChange={(e) => setJumpHost(e.target.value)} />
-            <Field label="Port" className="port" inputMode="numeric" value={jumpPort} onChange={(e) => setJumpPort(e.target.value)} />
-          </div>
-          <Field label="Jump username" required autoCapitalize="off" spellCheck={false} value={jumpUser} onChange={(e) => setJumpUser(e.target.value)} />
-          <CredentialFields prefix="Jump" value={jumpAuth} onChange={setJumpAuth} />
-        </fieldset>
-      )}
+      {useJump && <JumpFields value={jump} onChange={setJump} />}
       <div className="form-actions">
         <Button type="submit" variant="primary" icon="link" busy={busy}>
           {busy ? 'Connecting…' : 'Connect'}

@@ -42,6 +42,39 @@ export interface RemoteTerminalOptions {
   takeCtrl(): boolean;
 }
 
+/** An xterm.js screen in `element`, fitted to it; a smaller font on a phone. */
+function openScreen(element: HTMLElement): { term: Terminal; fit: FitAddon } {
+  const narrow = element.clientWidth < 600;
+  const term = new Terminal({
+    cursorBlink: true,
+    fontFamily: 'ui-monospace, "SF Mono", "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
+    fontSize: narrow ? 13 : 14,
+    lineHeight: 1.15,
+    scrollback: 5000,
+    theme: THEME,
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  term.open(element);
+  fit.fit();
+  return { term, fit };
+}
+
+/** Refits the screen whenever its box changes size and calls `onResize` when the column or row count changed. */
+function followSize(element: HTMLElement, term: Terminal, fit: FitAddon, onResize: () => void): ResizeObserver {
+  let lastSize = `${term.cols}x${term.rows}`;
+  const observer = new ResizeObserver(() => {
+    if (!element.clientWidth || !element.clientHeight) return;
+    fit.fit();
+    const size = `${term.cols}x${term.rows}`;
+    if (size === lastSize) return;
+    lastSize = size;
+    onResize();
+  });
+  observer.observe(element);
+  return observer;
+}
+
 export function useRemoteTerminal(box: RefObject<HTMLDivElement | null>, options: RemoteTerminalOptions) {
   const [phase, setPhase] = useState<TerminalPhase>({ kind: 'opening' });
   const terminal = useRef<Terminal | null>(null);
@@ -53,19 +86,7 @@ export function useRemoteTerminal(box: RefObject<HTMLDivElement | null>, options
   useEffect(() => {
     const element = box.current;
     if (!element || !socket || !online || (isOwner && !userId)) return;
-    const narrow = element.clientWidth < 600;
-    const term = new Terminal({
-      cursorBlink: true,
-      fontFamily: 'ui-monospace, "SF Mono", "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
-      fontSize: narrow ? 13 : 14,
-      lineHeight: 1.15,
-      scrollback: 5000,
-      theme: THEME,
-    });
-    const fit = new FitAddon();
-    term.loadAddon(fit);
-    term.open(element);
-    fit.fit();
+    const { term, fit } = openScreen(element);
     terminal.current = term;
     const owner = isOwner && userId ? { user_id: userId } : {};
     let id: string | null = null;
@@ -113,16 +134,9 @@ export function useRemoteTerminal(box: RefObject<HTMLDivElement | null>, options
       (error: unknown) => !closed && setPhase({ kind: 'error', detail: errorText(error) }),
     );
 
-    let lastSize = `${term.cols}x${term.rows}`;
-    const observer = new ResizeObserver(() => {
-      if (!element.clientWidth || !element.clientHeight) return;
-      fit.fit();
-      const size = `${term.cols}x${term.rows}`;
-      if (size === lastSize) return;
-      lastSize = size;
+    const observer = followSize(element, term, fit, () => {
       if (id) socket.emit('term:resize', { terminal_id: id, cols: term.cols, rows: term.rows });
     });
-    observer.observe(element);
 
     return () => {
       closed = true;

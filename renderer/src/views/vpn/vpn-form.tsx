@@ -3,8 +3,8 @@ import { useState, type FormEvent } from 'react';
 import type { VpnConnectBody } from '../../../../bridge/contracts/vpn';
 import { endpoints } from '../../../../bridge/contracts/endpoints';
 import { useApp } from '../../app/app-context';
+import { useAction } from '../../app/use-action';
 import { Banner, Button, Field, Select } from '../../ui/kit';
-import { errorText } from '../../ui/format';
 
 const PROTOCOLS: { value: NonNullable<VpnConnectBody['protocol']>; label: string }[] = [
   { value: 'anyconnect', label: 'Cisco AnyConnect / ocserv' },
@@ -24,14 +24,11 @@ export function VpnForm({ server: initialServer }: { server: string | null }) {
   const [pin, setPin] = useState('');
   const [authgroup, setAuthgroup] = useState('');
   const [autoReconnect, setAutoReconnect] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, clearError, run } = useAction();
 
-  const submit = async (event: FormEvent): Promise<void> => {
+  const submit = (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run(async () => {
       const body: VpnConnectBody = {
         vpn_url: server.trim(),
         username: username.trim(),
@@ -45,17 +42,13 @@ export function VpnForm({ server: initialServer }: { server: string | null }) {
       };
       await api.call(endpoints.vpn.connect, { body });
       setPassword('');
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <form className="form" onSubmit={(e) => void submit(e)} aria-label="Connect the VPN">
       {error && (
-        <Banner title="Could not connect the VPN" onDismiss={() => setError(null)}>
+        <Banner title="Could not connect the VPN" onDismiss={clearError}>
           <pre className="log-tail">{error}</pre>
         </Banner>
       )}
