@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connectSession, fmt, opensshOptions, percentile, printTable, rawExec, rawSsh2, run, startRig, target, timeSequential } from './ssh-bench-kit.js';
+import { connectSession, fmt, ownCpuMs, opensshOptions, percentile, printTable, processCpuMs, rawExec, rawSsh2, run, startRig, target, timeSequential } from './ssh-bench-kit.js';
 
 const BRIDGE_RUNS = Number(process.env.BENCH_BRIDGE_RUNS ?? 500);
 const CONTROL_RUNS = Number(process.env.BENCH_CONTROL_RUNS ?? 200);
@@ -27,9 +27,17 @@ async function main(): Promise<void> {
       if (body.exit_code !== 0) throw new Error(`true exited with ${body.exit_code}`);
     };
     const raw = await rawSsh2(rig);
+    // CPU, robust to the load where latencies are not: the bridge process over the interleaved rounds (it
+    // idles in ssh2's turns), against this process's own in ssh2's turns (the floor's client alone).
+    const bridgeCpu0 = processCpuMs(rig.bridge.child.pid!);
+    let floorCpuMs = 0;
     const { bridge, floor } = await timeInterleaved(BRIDGE_RUNS, 50, () => runTrue('bench'), async () => {
-      if ((await rawExec(raw, 'true')) !== 0) throw new Error('true failed over ssh2 alone');
+      floorCpuMs += await ownCpuMs(async () => {
+        if ((await rawExec(raw, 'true')) !== 0) throw new Error('true failed over ssh2 alone');
+      });
     });
+    const rounds = BRIDGE_RUNS + 50;
+    const cpuPerCommand = { bridge: (processCpuMs(rig.bridge.child.pid!) - bridgeCpu0) / rounds, floor: floorCpuMs / rounds };
     raw.end();
 
     const ctl = path.join(ctlDir, 'ctl');
@@ -80,6 +88,7 @@ async function main(): Promise<void> {
     const pairedDiffs = bridge.map((ms, i) => ms - floor[i]!);
     console.log(`\nbridge p50 - ssh2 alone p50 = ${fmt(overhead)} ms, ratio ${fmt(p50.bridge / percentile(floor, 50))} (${target('<= 0.5 ms', overhead <= 0.5)})`);
     console.log(`median of the per-round differences (bridge - ssh2 alone, same round) = ${fmt(percentile(pairedDiffs, 50))} ms`);
+    console.log(`CPU per command: bridge process ${fmt(cpuPerCommand.bridge)} ms, ssh2 alone (its client) ${fmt(cpuPerCommand.floor)} ms, difference ${fmt(cpuPerCommand.bridge - cpuPerCommand.floor)} ms`);
     console.log(`bridge p50 / ControlMaster p50 = ${fmt(p50.bridge / p50.control)} (${target('<= 0.7', p50.bridge <= 0.7 * p50.control)})`);
     console.log(`fresh ssh p50 / bridge p50 = ${fmt(p50.fresh / p50.bridge)} (${target('>= 10', p50.fresh >= 10 * p50.bridge)})`);
   } finally {

@@ -66,7 +66,32 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     formatters: { log: redactSecrets },
     base: { service: 'vigilink-bridge' },
   };
-  // stdout is written asynchronously (pino flushes what is left when the process exits): a request's log
-  // line must not hold its answer behind a write to a slow journald or terminal.
-  return pino(config, options.destination ?? pino.destination({ dest: 1, sync: false }));
+  return pino(config, options.destination ?? batchedStdout());
+}
+
+/** Lines wait at most this long for others to share their write. */
+const STDOUT_BATCH_MS = 20;
+/** ... or until this many bytes are waiting. */
+const STDOUT_BATCH_BYTES = 4096;
+
+/**
+ * stdout, written asynchronously and in batches (pino flushes what is left when the process exits): a
+ * request's log line must not hold its answer behind a write to a slow journald or terminal, and one
+ * write per line woke the reading process for every line (the largest cost of a command in a profile of
+ * the bridge). Lines of the same 20 ms go out in one write.
+ */
+function batchedStdout(): DestinationStream {
+  const sink = pino.destination({ dest: 1, sync: false, minLength: STDOUT_BATCH_BYTES });
+  let timer: NodeJS.Timeout | null = null;
+  const flush = (): void => {
+    timer = null;
+    sink.flush();
+  };
+  return {
+    write(line: string): void {
+      sink.write(line);
+      // unref: a pending flush never keeps the process alive; pino flushes on exit.
+      timer ??= setTimeout(flush, STDOUT_BATCH_MS).unref();
+    },
+  };
 }
