@@ -1,6 +1,6 @@
 // Shared pieces of the SSH benchmarks: the loopback sshd and test account, the bridge as its own
 // process, a keep-alive HTTP client, OpenSSH command lines, and percentile/table printing.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -160,24 +160,9 @@ export async function timeSequential(n: number, warmup: number, once: () => Prom
   return samples;
 }
 
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-
-/**
- * CPU milliseconds (user + system) a process has used, from /proc: unlike latencies, robust to a loaded
- * machine. Counted in clock ticks (10 ms), so read it over hundreds of commands.
- */
-export function processCpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1000;
-}
-
-/** CPU milliseconds this process spends in `work` (microsecond resolution). */
-export async function ownCpuMs(work: () => Promise<unknown>): Promise<number> {
-  const before = process.cpuUsage();
-  await work();
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000;
+/** CPU milliseconds a process's main thread has run, from /proc/PID/schedstat: nanosecond precision, so one command can be read. */
+export function mainThreadCpuMs(pid: number | 'self'): number {
+  return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
 
 export function percentile(samples: number[], p: number): number {
