@@ -1,6 +1,6 @@
 // A shell nvidia-smi for the benchmarks: it prints answers rendered once by the real-capture fake (so the
-// host's own cost stays small and the figures are the bridge's), loop mode included; flags make it reject
-// loop mode or the CSV query (a driver that lacks a field).
+// host's own cost stays small and the figures are the bridge's), loop mode included (CSV and -q -x); flags
+// make it reject loop mode or the CSV query (a driver that lacks a field).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,8 +18,8 @@ export function installShellFake(dir: string, nodeFake: ReturnType<typeof instal
   const noLoop = path.join(dir, 'noloop');
   const script = [
     '#!/bin/sh',
-    // Loop mode: the answer every N ms (the last argument) from one process, as nvidia-smi -lms does.
-    `case "$*" in *-lms*) if [ -e ${noLoop} ]; then echo "Invalid combination of input arguments."; exit 2; fi; for a; do ms=$a; done; s=$(echo "$ms" | awk '{ printf "%.3f", $1 / 1000 }'); f=${dir}/apps.csv; case "$*" in *--query-gpu=*) f=${dir}/gpu.csv ;; esac; while :; do cat $f; sleep $s; done ;; esac`,
+    // Loop mode: the answer every N ms (the last argument) from one process, as nvidia-smi -lms does (-q -x too).
+    `case "$*" in *-lms*) if [ -e ${noLoop} ]; then echo "Invalid combination of input arguments."; exit 2; fi; for a; do ms=$a; done; s=$(echo "$ms" | awk '{ printf "%.3f", $1 / 1000 }'); f=${dir}/log.xml; case "$*" in *--query-gpu=*) if [ -e ${flag} ]; then printf 'Field "power.draw" is not a valid field to query.\\n\\n'; exit 2; fi; f=${dir}/gpu.csv ;; *--query-compute-apps=*) f=${dir}/apps.csv ;; esac; while :; do cat $f; sleep $s; done ;; esac`,
     `case "$*" in`,
     `  *--query-gpu=*) if [ -e ${flag} ]; then printf 'Field "power.draw" is not a valid field to query.\\n\\n'; exit 2; fi; cat ${dir}/gpu.csv ;;`,
     `  *--query-compute-apps=*) cat ${dir}/apps.csv ;;`,

@@ -160,6 +160,11 @@ export async function timeSequential(n: number, warmup: number, once: () => Prom
   return samples;
 }
 
+/** CPU milliseconds a process's main thread has run, from /proc/PID/schedstat: nanosecond precision, so one command can be read. */
+export function mainThreadCpuMs(pid: number | 'self'): number {
+  return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
 export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

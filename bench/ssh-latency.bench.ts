@@ -1,11 +1,12 @@
 // Command latency and throughput: POST /api/terminal/bastion/run against ssh2 alone on an open connection
 // (the floor, interleaved round by round), OpenSSH with a ControlMaster socket and a fresh `ssh` per
 // command, all on one loopback sshd in one run; then commands/s with 5 sessions x 20 users at once.
-// Prints tables and the ratios the issue sets as targets.
+// Prints tables, the ratios the issue sets as targets, the HTTP hop alone (GET /healthz, interleaved too)
+// and the CPU per command of the main threads involved.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connectSession, fmt, opensshOptions, percentile, printTable, rawExec, rawSsh2, run, startRig, target, timeSequential } from './ssh-bench-kit.js';
+import { connectSession, fmt, mainThreadCpuMs, opensshOptions, percentile, printTable, rawExec, rawSsh2, run, startRig, target, timeSequential } from './ssh-bench-kit.js';
 
 const BRIDGE_RUNS = Number(process.env.BENCH_BRIDGE_RUNS ?? 500);
 const CONTROL_RUNS = Number(process.env.BENCH_CONTROL_RUNS ?? 200);
@@ -27,9 +28,21 @@ async function main(): Promise<void> {
       if (body.exit_code !== 0) throw new Error(`true exited with ${body.exit_code}`);
     };
     const raw = await rawSsh2(rig);
-    const { bridge, floor } = await timeInterleaved(BRIDGE_RUNS, 50, () => runTrue('bench'), async () => {
-      if ((await rawExec(raw, 'true')) !== 0) throw new Error('true failed over ssh2 alone');
-    });
+    // CPU, robust to the load where latencies are not: the bridge's main thread in its own turns and in the
+    // HTTP-alone turns, this process's main thread in ssh2's turns (the floor's client alone).
+    const bridgePid = rig.bridge.child.pid!;
+    const cpu = { bridge: 0, floor: 0, http: 0 };
+    const [bridge, floor, httpAlone] = await timeInterleaved(BRIDGE_RUNS, 50, [
+      () => cpuOf(bridgePid, (ms) => (cpu.bridge += ms), () => runTrue('bench')),
+      () =>
+        cpuOf('self', (ms) => (cpu.floor += ms), async () => {
+          if ((await rawExec(raw, 'true')) !== 0) throw new Error('true failed over ssh2 alone');
+        }),
+      // The HTTP hop alone (keep-alive request, auth-free route, JSON answer): what no change to the bridge's code wins back.
+      () => cpuOf(bridgePid, (ms) => (cpu.http += ms), () => rig.client.ok('GET', '/healthz')),
+    ]);
+    const rounds = BRIDGE_RUNS + 50;
+    const cpuPerCommand = { bridge: cpu.bridge / rounds, floor: cpu.floor / rounds, http: cpu.http / rounds };
     raw.end();
 
     const ctl = path.join(ctlDir, 'ctl');
@@ -47,6 +60,7 @@ async function main(): Promise<void> {
       [
         ['bridge POST /api/terminal/bastion/run', BRIDGE_RUNS, p50.bridge, percentile(bridge, 99), '1x'],
         ['ssh2 alone, exec on an open connection (interleaved)', BRIDGE_RUNS, percentile(floor, 50), percentile(floor, 99), `${fmt(percentile(floor, 50) / p50.bridge)}x`],
+        ['HTTP alone, GET /healthz on the bridge (interleaved)', BRIDGE_RUNS, percentile(httpAlone, 50), percentile(httpAlone, 99), `${fmt(percentile(httpAlone, 50) / p50.bridge)}x`],
         ['ssh -S ctl (ControlMaster)', CONTROL_RUNS, p50.control, percentile(control, 99), `${fmt(p50.control / p50.bridge)}x`],
         ['ssh host true (fresh)', FRESH_RUNS, p50.fresh, percentile(fresh, 99), `${fmt(p50.fresh / p50.bridge)}x`],
       ],
@@ -80,6 +94,11 @@ async function main(): Promise<void> {
     const pairedDiffs = bridge.map((ms, i) => ms - floor[i]!);
     console.log(`\nbridge p50 - ssh2 alone p50 = ${fmt(overhead)} ms, ratio ${fmt(p50.bridge / percentile(floor, 50))} (${target('<= 0.5 ms', overhead <= 0.5)})`);
     console.log(`median of the per-round differences (bridge - ssh2 alone, same round) = ${fmt(percentile(pairedDiffs, 50))} ms`);
+    console.log(`HTTP hop alone (GET /healthz) p50 = ${fmt(percentile(httpAlone, 50))} ms; bridge - ssh2 alone - HTTP alone, per round, median = ${fmt(percentile(bridge.map((ms, i) => ms - floor[i]! - httpAlone[i]!), 50))} ms`);
+    console.log(
+      `CPU per command (main threads): bridge ${fmt(cpuPerCommand.bridge)} ms; ssh2 alone's client ${fmt(cpuPerCommand.floor)} ms; the bridge for GET /healthz ${fmt(cpuPerCommand.http)} ms; ` +
+        `bridge - ssh2 alone = ${fmt(cpuPerCommand.bridge - cpuPerCommand.floor)} ms, of which beyond an HTTP request ${fmt(cpuPerCommand.bridge - cpuPerCommand.floor - cpuPerCommand.http)} ms`,
+    );
     console.log(`bridge p50 / ControlMaster p50 = ${fmt(p50.bridge / p50.control)} (${target('<= 0.7', p50.bridge <= 0.7 * p50.control)})`);
     console.log(`fresh ssh p50 / bridge p50 = ${fmt(p50.fresh / p50.bridge)} (${target('>= 10', p50.fresh >= 10 * p50.bridge)})`);
   } finally {
@@ -88,20 +107,26 @@ async function main(): Promise<void> {
   }
 }
 
-/** The two paths take turns round by round, so both see the same machine load; milliseconds each. */
-async function timeInterleaved(n: number, warmup: number, bridgePath: () => Promise<unknown>, floorPath: () => Promise<unknown>): Promise<{ bridge: number[]; floor: number[] }> {
-  const bridge: number[] = [];
-  const floor: number[] = [];
+/** Run `work`, adding the CPU milliseconds `pid`'s main thread spent meanwhile. */
+async function cpuOf(pid: number | 'self', add: (ms: number) => void, work: () => Promise<unknown>): Promise<void> {
+  const before = mainThreadCpuMs(pid);
+  await work();
+  add(mainThreadCpuMs(pid) - before);
+}
+
+/** The paths take turns round by round (each round in another order), so all see the same machine load; milliseconds each. */
+async function timeInterleaved(n: number, warmup: number, paths: [() => Promise<unknown>, () => Promise<unknown>, () => Promise<unknown>]): Promise<[number[], number[], number[]]> {
+  const times: [number[], number[], number[]] = [[], [], []];
   for (let i = 0; i < n + warmup; i++) {
-    const order = i % 2 === 0 ? [bridgePath, floorPath] : [floorPath, bridgePath];
-    for (const once of order) {
+    for (let j = 0; j < paths.length; j++) {
+      const which = (i + j) % paths.length;
       const start = process.hrtime.bigint();
-      await once();
+      await paths[which]!();
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (i >= warmup) (once === bridgePath ? bridge : floor).push(ms);
+      if (i >= warmup) times[which as 0 | 1 | 2].push(ms);
     }
   }
-  return { bridge, floor };
+  return times;
 }
 
 await main();

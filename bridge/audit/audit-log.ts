@@ -10,6 +10,8 @@ export const AUDIT_FILE = 'audit.log';
 /** Past this size the log moves to audit.log.1 (replacing the previous one), so it never fills the disk. */
 const ROTATE_BYTES = 16 * 1024 * 1024;
 const TAIL_CHUNK_BYTES = 64 * 1024;
+/** Entries of this window share one write (a burst of commands is one write, not one per command). */
+const WRITE_BATCH_MS = 20;
 
 /** Who caused an event: a request's principal and address; neither for the bridge itself (a drop). */
 export interface AuditSource {
@@ -35,7 +37,7 @@ export class AuditLog {
   private size = 0;
   /** Kept open between writes: opening and closing the file per line was the largest cost of a command's audit. */
   private handle: fs.FileHandle | null = null;
-  /** Lines recorded since the last write; they go out together, after the answer that caused them. */
+  /** Lines recorded since the last write; they go out together, after the answers that caused them. */
   private pending: string[] = [];
 
   constructor(
@@ -50,8 +52,9 @@ export class AuditLog {
   record(record: AuditRecord): void {
     this.pending.push(JSON.stringify(toEntry(record, this.now())) + '\n');
     if (this.pending.length > 1) return;
-    // setImmediate: the request that recorded this answers first; the disk write does not delay it.
-    this.writing = this.writing.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.writePending());
+    // After a short wait: the request that recorded this answers first, and the entries of the commands
+    // around it join the same write. tail() and close() wait for it (flush), so no reader misses an entry.
+    this.writing = this.writing.then(() => new Promise<void>((resolve) => setTimeout(resolve, WRITE_BATCH_MS))).then(() => this.writePending());
   }
 
   /** Resolves once every line recorded so far is on disk. */

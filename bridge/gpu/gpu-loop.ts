@@ -1,11 +1,13 @@
 // One watched session's loop-mode sampling: a long-lived channel running nvidia-smi's own loop (one NVML
-// load for as long as someone watches), read by GpuLoopReader, handed to the poller one round per sample.
+// load for as long as someone watches), read by GpuLoopReader (CSV) or GpuXmlLoopReader (the XML fallback),
+// handed to the poller one round per sample.
 import type { ClientChannel } from 'ssh2';
 import { errorMessage } from '../core/errors.js';
 import type { LeasedChannel } from '../ssh/ssh-session.js';
 import { GpuLoopReader, type LoopBatch } from './gpu-loop.reader.js';
 import { parseOwners, type SampleOutcome } from './gpu-sample.parser.js';
-import { loopCommand } from './gpu-sample.script.js';
+import { loopCommand, xmlLoopCommand, type SampleMode } from './gpu-sample.script.js';
+import { GpuXmlLoopReader } from './gpu-xml-loop.reader.js';
 import type { GpuExecTarget } from './gpu-sampler.js';
 
 /** A target that can also keep a command running as a stream (an SSH session). */
@@ -18,6 +20,8 @@ export const isStreamTarget = (target: GpuExecTarget): target is GpuStreamTarget
 
 export interface GpuLoopOptions {
   target: GpuStreamTarget;
+  /** query: the CSV queries' loops; xml: -q -x's loop, for hosts whose driver rejects a CSV field. */
+  mode: SampleMode;
   intervalMs: number;
   timeoutMs: number;
   /** The loop ended (or could not start); its `batches` say whether it ever delivered a round. */
@@ -28,6 +32,7 @@ const PS_OUTPUT_LIMIT = 64 * 1024;
 
 export class GpuLoop {
   readonly intervalMs: number;
+  readonly mode: SampleMode;
   /** Rounds read so far; the poller gets each at most once. */
   batches = 0;
   private latest: LoopBatch | null = null;
@@ -40,30 +45,34 @@ export class GpuLoop {
 
   constructor(private readonly options: GpuLoopOptions) {
     this.intervalMs = options.intervalMs;
+    this.mode = options.mode;
     void this.start();
   }
 
   /**
    * The next round not yet handed out: at once when one is waiting, else the one that comes within the
    * sample timeout (a wedged driver times out as an exec would). Null: the loop has nothing to give
-   * (not started yet, or ended): the caller samples with an exec instead.
+   * (a CSV loop not started yet, or ended): the caller samples with an exec instead.
    */
   async next(): Promise<SampleOutcome | null> {
-    if (this.ended || this.latest === null) return null;
+    // The XML loop's first round can come after an exec started later (a -q -x round is slow to come) and
+    // hold an older reading: out of order, a memory alert would fire twice. So it is waited for.
+    if (this.ended || (this.latest === null && this.mode !== 'xml')) return null;
     if (this.batches === this.delivered) {
       const arrived = await this.waitForRound();
       if (arrived === 'ended') return null;
       if (arrived === 'timeout') {
         // A wedged loop stays wedged: end it, so the next samples run under `timeout` in an exec of their own.
         this.close('no round within the sample timeout');
-        return { status: 'failed', error: `nvidia-smi did not answer within ${this.options.timeoutMs / 1000} s (the driver may be wedged)`, timedOut: true, nextMode: 'query' };
+        return { status: 'failed', error: `nvidia-smi did not answer within ${this.options.timeoutMs / 1000} s (the driver may be wedged)`, timedOut: true, nextMode: this.mode };
       }
     }
+    if (this.latest === null) return null;
     this.delivered = this.batches;
     const gpus = this.latest.gpus;
     await this.nameOwners(gpus.flatMap((gpu) => gpu.processes.map((p) => p.pid)));
     for (const gpu of gpus) for (const process of gpu.processes) process.user = this.owners.get(process.pid) ?? null;
-    return { status: 'ok', gpus, source: 'query', nextMode: 'query' };
+    return { status: 'ok', gpus, source: this.mode, nextMode: this.mode };
   }
 
   close(why: string): void {
@@ -86,7 +95,7 @@ export class GpuLoop {
   private async start(): Promise<void> {
     let lease: LeasedChannel<ClientChannel>;
     try {
-      lease = await this.options.target.openStream(loopCommand(this.intervalMs));
+      lease = await this.options.target.openStream(this.mode === 'xml' ? xmlLoopCommand(this.intervalMs) : loopCommand(this.intervalMs));
     } catch (error) {
       this.close(`the loop channel did not open: ${errorMessage(error)}`);
       return;
@@ -96,19 +105,23 @@ export class GpuLoop {
       return;
     }
     this.lease = lease;
-    const reader = new GpuLoopReader({
-      intervalMs: this.intervalMs,
-      onBatch: (batch) => {
-        this.latest = batch;
-        this.batches++;
-        for (const wake of this.waiters) wake();
-      },
-      onEnd: (code, output) => this.close(`nvidia-smi's loop ended (exit ${code})${output ? `: ${output.split('\n')[0]}` : ''}`),
-    });
+    const onBatch = (batch: LoopBatch): void => {
+      this.latest = batch;
+      this.batches++;
+      for (const wake of this.waiters) wake();
+    };
+    const onEnd = (code: number, output: string): void => this.close(`nvidia-smi's loop ended (exit ${code})${output ? `: ${output.split('\n')[0]}` : ''}`);
     lease.channel.setEncoding('utf8');
     lease.channel.stderr.setEncoding('utf8');
-    lease.channel.on('data', (chunk: string) => reader.push('gpu', chunk));
-    lease.channel.stderr.on('data', (chunk: string) => reader.push('apps', chunk));
+    if (this.mode === 'xml') {
+      const reader = new GpuXmlLoopReader({ onBatch, onEnd });
+      lease.channel.on('data', (chunk: string) => reader.push(chunk));
+      lease.channel.stderr.resume();
+    } else {
+      const reader = new GpuLoopReader({ intervalMs: this.intervalMs, onBatch, onEnd });
+      lease.channel.on('data', (chunk: string) => reader.push('gpu', chunk));
+      lease.channel.stderr.on('data', (chunk: string) => reader.push('apps', chunk));
+    }
     lease.channel.on('close', () => this.close('the loop channel closed'));
     lease.channel.on('error', () => this.close('the loop channel failed'));
   }

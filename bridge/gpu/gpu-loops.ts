@@ -1,6 +1,6 @@
-// Which watched sessions sample in loop mode: one GpuLoop per poller while sockets watch it on the CSV
-// path, restarted when the interval changes, stopped when the last watcher leaves; hosts whose
-// nvidia-smi refuses the loop (or ends it at once) go back to one exec per sample.
+// Which watched sessions sample in loop mode: one GpuLoop per poller while sockets watch it (CSV, or -q -x
+// for hosts on the XML fallback), restarted when the interval or the mode changes, stopped when the last
+// watcher leaves; hosts whose nvidia-smi refuses the loop (or ends it at once) go back to one exec per sample.
 import type { Logger } from '../core/logger.js';
 import { GpuLoop, isStreamTarget } from './gpu-loop.js';
 import type { GpuPoller } from './gpu-poller.js';
@@ -14,7 +14,7 @@ const RETRY_AFTER_MS = 30_000;
 export class GpuLoops {
   private readonly loops = new Map<GpuPoller, GpuLoop>();
   /** Pollers whose last loop ended, and when: unavailable for good when it never delivered a round. */
-  private readonly ended = new Map<GpuPoller, { at: number; worked: boolean }>();
+  private readonly ended = new Map<GpuPoller, { at: number; worked: boolean; mode: SampleMode }>();
 
   constructor(
     private readonly sampleTimeoutMs: number,
@@ -25,16 +25,17 @@ export class GpuLoops {
   /** A round from the poller's loop (starting one if it should run); null: sample with an exec this time. */
   next(poller: GpuPoller, target: GpuExecTarget, mode: SampleMode): Promise<SampleOutcome | null> {
     const intervalMs = poller.intervalMs;
-    if (mode !== 'query' || !isStreamTarget(target) || !this.wanted(poller) || intervalMs === null) return Promise.resolve(null);
+    if (!isStreamTarget(target) || !this.wanted(poller) || intervalMs === null) return Promise.resolve(null);
     let loop = this.loops.get(poller);
-    if (loop && loop.intervalMs !== intervalMs) {
-      this.stop(poller, 'the watch interval changed');
+    if (loop && (loop.intervalMs !== intervalMs || loop.mode !== mode)) {
+      this.stop(poller, loop.mode !== mode ? 'the host went to the XML fallback' : 'the watch interval changed');
       loop = undefined;
     }
     if (!loop) {
+      // A loop of the other mode that ended says nothing about this one (a rejected CSV field ends the CSV loop).
       const ended = this.ended.get(poller);
-      if (ended && (!ended.worked || this.now() - ended.at < RETRY_AFTER_MS)) return Promise.resolve(null);
-      loop = new GpuLoop({ target, intervalMs, timeoutMs: this.sampleTimeoutMs, onEnd: (l, why) => this.onEnd(poller, l, why) });
+      if (ended?.mode === mode && (!ended.worked || this.now() - ended.at < RETRY_AFTER_MS)) return Promise.resolve(null);
+      loop = new GpuLoop({ target, mode, intervalMs, timeoutMs: this.sampleTimeoutMs, onEnd: (l, why) => this.onEnd(poller, l, why) });
       this.loops.set(poller, loop);
     }
     return loop.next();
@@ -69,7 +70,7 @@ export class GpuLoops {
   private onEnd(poller: GpuPoller, loop: GpuLoop, why: string): void {
     if (this.loops.get(poller) !== loop) return;
     this.loops.delete(poller);
-    this.ended.set(poller, { at: this.now(), worked: loop.batches > 0 });
+    this.ended.set(poller, { at: this.now(), worked: loop.batches > 0, mode: loop.mode });
     this.logger.debug({ event: 'gpu.loop_ended', user_id: poller.userId, session_id: poller.sessionId, rounds: loop.batches, why }, 'gpu loop ended');
   }
 }

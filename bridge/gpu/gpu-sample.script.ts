@@ -199,6 +199,42 @@ export function loopCommand(intervalMs: number): string {
   return `/bin/sh -c '${script}'`;
 }
 
+/**
+ * The XML fallback's loop-mode channel: ONE `nvidia-smi -q -x -lms` (hosts whose driver rejects a CSV field),
+ * trimmed on the host by awk as the sample script trims it (unread blocks cut, only the lines of elements
+ * the parser reads), each round's document written WHOLE with one fflush: one SSH packet per round rather
+ * than one per line. Lines that are not XML (nvidia-smi's complaint) and the LOOP_END line pass through.
+ */
+export function xmlLoopCommand(intervalMs: number): string {
+  const ms = Math.max(1, Math.round(intervalMs));
+  const awk = [
+    'function emit(text) { printf "%s", text; fflush() }',
+    '{ sub(/^[[:space:]]+/, "") }',
+    // A document's last line may lack its newline (then it runs into the next round or the LOOP_END line,
+    // and awk sees it only a round later): the document goes out at its last </gpu> already.
+    `index($0, "</nvidia_smi_log>") == 1 { tail = substr($0, 18); if (!sent && doc != "") emit(doc "</nvidia_smi_log>\\n"); if (tail ~ /^@@/) emit(tail "\\n"); doc = ""; sent = 0; closed = 0; want = 0; next }`,
+    `skip != "" { if ($0 == "</" skip ">") skip = ""; next }`,
+    `/^<(${UNREAD_XML_BLOCKS.join('|')})>$/ { skip = substr($0, 2, length($0) - 2); next }`,
+    '/^<attached_gpus>/ { want = $0; gsub(/[^0-9]/, "", want); want += 0 }',
+    `/^<\\/?(${READ_XML_TAGS.join('|')})( [^>]*)?>/ { if (sent) next; doc = doc $0 "\\n"; if ($0 == "</gpu>" && ++closed == want) { emit(doc "</nvidia_smi_log>\\n"); sent = 1 }; next }`,
+    '/^</ { next }',
+    '/./ { emit($0 "\\n") }',
+  ].join(' ');
+  // Inside the sh script's double quotes: $ and " are escaped; the program has no backslash before either.
+  const quoted = awk.replace(/["$]/g, (c) => `\\${c}`);
+  const prelude = [
+    'trap "trap - TERM; kill 0" TERM HUP',
+    'LC_ALL=C',
+    'export LC_ALL',
+    'PATH="$PATH:/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib"',
+    'export PATH',
+  ];
+  const script = `${prelude.join('; ')}; { nvidia-smi -q -x -lms ${ms} 2>&1; echo "${LOOP_END} $?"; } | awk "${quoted}" & wait`;
+  // SECURITY: built from constants and one integer only, without a single quote (as sampleCommand).
+  if (script.includes("'")) throw new Error('the GPU XML loop script must not contain a single quote');
+  return `/bin/sh -c '${script}'`;
+}
+
 export interface ScriptSection {
   rc: number;
   text: string;

@@ -1,10 +1,12 @@
 // nvidia-smi -q -x, read with a real XML parser (fast-xml-parser) into the same typed GPUs as the CSV
-// path. Schemas v7 to v13 name a few readings differently; each is looked up under all its names.
+// path. Schemas v7 to v13 name a few readings differently; each is looked up under all its names. What
+// the sample script trimmed on the host (one element per line) is read by the cheaper line walk.
 import { XMLParser } from 'fast-xml-parser';
 import type { Gpu, GpuProcess } from '../contracts/gpu.js';
 import { AppError } from '../core/errors.js';
 import { emptyGpu } from './gpu-csv.parser.js';
 import { firstNumber, integerValue, numberValue, textValue } from './gpu-values.js';
+import { readXmlLines } from './gpu-xml-lines.parser.js';
 
 type Node = Record<string, unknown>;
 
@@ -34,7 +36,7 @@ const list = (value: unknown): Node[] => (Array.isArray(value) ? value.map(node)
 export function parseGpuXml(xml: string): XmlReading {
   let document: Node;
   try {
-    document = node(parser.parse(xml));
+    document = node(readXmlLines(xml, ALWAYS_ARRAY) ?? parser.parse(xml));
   } catch (error) {
     throw new AppError('upstream_failed', `nvidia-smi -q -x printed XML that cannot be read: ${(error as Error).message}`);
   }

@@ -1,6 +1,6 @@
 // Loop-mode GPU sampling over real SSH: a watched session keeps ONE nvidia-smi per query running in its
-// own loop (-lms) on one channel, owners still come from ps, the loop ends when nobody watches; a host
-// without loop mode gets one exec per sample; a wedged loop times out to stale data and recovers.
+// own loop (-lms) on one channel, owners still come from ps, the loop ends when nobody watches; a host on
+// the XML fallback loops -q -x the same way; a host without loop mode gets one exec per sample; a wedged loop times out to stale data and recovers.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { GpuSnapshot } from '../../bridge/contracts/gpu.js';
@@ -60,6 +60,24 @@ describe('loop mode', () => {
     fake().clearCalls();
     await sleep(1500);
     expect(fake().calls()).toEqual([]);
+  });
+
+  it('samples a host on the XML fallback (a rejected field) from one long-lived nvidia-smi -q -x', async () => {
+    // Schema v13 lacks power_draw: the fake rejects power.draw as such a driver does.
+    fake().set({ capture: 'xml-rtx3080-v13-595-telegraf.xml' });
+    await connectSession(t, account, host, 'dora', 'xml');
+    fake().clearCalls();
+    const events = collect('xml');
+    expect((await request(socket, 'gpu:watch', { user_id: 'dora', session_id: 'xml', interval_ms: 500 })).ok).toBe(true);
+    await eventually('8 samples', () => events.length >= 8, 20_000);
+    await request(socket, 'gpu:unwatch', { user_id: 'dora', session_id: 'xml' });
+    expect(events.at(-1)).toMatchObject({ stale: false, source: 'xml' });
+    expect(events.at(-1)!.gpus[0]).toMatchObject({ name: 'NVIDIA GeForce RTX 3080', memory_used_mib: 9184 });
+    const xmlCalls = fake().calls().filter((c) => c.args.startsWith('-q -x'));
+    // One loop; at most the couple of samples before it (the exec that found the rejected field) ran -q -x on their own.
+    expect(xmlCalls.filter((c) => c.args.endsWith('-lms 500'))).toHaveLength(1);
+    expect(xmlCalls.filter((c) => !c.args.includes('-lms')).length).toBeLessThanOrEqual(3);
+    await eventually('the loop processes to end', () => fakeProcesses(fake()).length === 0, 15_000);
   });
 
   it('samples a host whose nvidia-smi has no loop mode with one exec per sample', async () => {
