@@ -1,14 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
-// One runner for the unit tier and the integration tier (real sshd, dockerd, ocserv).
+// Two tiers: `unit` (tests/unit, no servers, runs without root in seconds) and `integration`
+// (tests/integration: real sshd, dockerd, ocserv; its global setup creates the sshd test account as root).
 // Integration files start their own servers, so they get generous timeouts.
 export default defineConfig({
   test: {
-    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
     pool: 'forks',
-    globalSetup: ['tests/integration/global-setup.ts'],
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          testTimeout: 10_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          globalSetup: ['tests/integration/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
