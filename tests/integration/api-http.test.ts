@@ -1,9 +1,9 @@
 // The HTTP surface as a whole: health, OpenAPI and docs without a token, 401 on every other operation
 // of the OpenAPI document, 404/400/413 as JSON, validation naming the field, request ids, CORS.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { freePort } from './helpers/sshd.js';
-import { logLines } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { freePort } from '../support/sshd.js';
+import { logLines } from '../support/ssh-test-kit.js';
 
 const account = inject('testAccount');
 const PHONE_ORIGIN = 'http://phone.example:5173';

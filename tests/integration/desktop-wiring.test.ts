@@ -2,12 +2,12 @@
 // status follows the bridge's state events, and a phone that claims a pairing offer reaches the
 // desktop's notification source. Electron itself is not involved (it cannot run here).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
 import { liveDesktopEvents } from '../../main/bridge-desktop-sources.js';
 import type { PairedDeviceEvent } from '../../main/notifications/desktop-notifications.js';
 import { countContainers, TrayStatusWatcher } from '../../main/tray/tray-status.js';
 import { bridgeOrigin, listensOnLoopback } from '../../main/security/web-security.policy.js';
-import { connectSocket } from './helpers/live-client.js';
+import { connectSocket } from '../support/live-client.js';
 import type { TrayStatus } from '../../main/tray/tray-menu.model.js';
 
 const until = async (check: () => boolean, ms = 5000): Promise<void> => {

@@ -5,10 +5,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { createInternalNetwork, driver, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { pairDevice } from './helpers/live-client.js';
-import { sha256File, tusCreate, tusHead, tusPatch } from './helpers/tus-client.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { createInternalNetwork, driver, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from '../support/docker.js';
+import { pairDevice } from '../support/live-client.js';
+import { sha256File, tusCreate, tusHead, tusPatch } from '../support/tus-client.js';
 
 const UPLOAD_BYTES = 24 * 1024 * 1024;
 let network: InternalNetwork;

@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { GpuSnapshot } from '../../bridge/contracts/gpu.js';
 import type { UserState } from '../../bridge/contracts/socket.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { request, waitForEvent, type ClientSocket } from './helpers/live-client.js';
-import { connectSession, eventually, fakeProcesses, localNvidiaSmi, ownerSocket, sleep, startGpuHost, type GpuHost } from './gpu-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { request, waitForEvent, type ClientSocket } from '../support/live-client.js';
+import { connectSession, eventually, fakeProcesses, localNvidiaSmi, ownerSocket, sleep, startGpuHost, type GpuHost } from '../support/gpu-test-kit.js';
 
 const account = inject('testAccount');
 const TIMEOUT_SECONDS = 2;

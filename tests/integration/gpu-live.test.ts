@@ -4,10 +4,10 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FiredAlert, GpuSnapshot } from '../../bridge/contracts/gpu.js';
 import type { UserState } from '../../bridge/contracts/socket.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, pairDevice, request, waitForEvent, type ClientSocket } from './helpers/live-client.js';
-import { TESLA_T4 } from '../unit/gpu/gpu-fixtures.js';
-import { accountProcess, connectSession, eventually, ownerSocket, sleep, startGpuHost, type GpuHost } from './gpu-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket, pairDevice, request, waitForEvent, type ClientSocket } from '../support/live-client.js';
+import { TESLA_T4 } from '../support/gpu-fixtures.js';
+import { accountProcess, connectSession, eventually, ownerSocket, sleep, startGpuHost, type GpuHost } from '../support/gpu-test-kit.js';
 
 const account = inject('testAccount');
 let host: GpuHost;

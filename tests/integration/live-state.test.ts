@@ -2,9 +2,9 @@
 // connect and of a real sshd dying, on disconnects and revocations; owners watch users explicitly.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { UserState } from '../../bridge/contracts/socket.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, killSshdTree, pairDevice, request, waitForEvent, type ClientSocket, type PairedDevice } from './helpers/live-client.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket, killSshdTree, pairDevice, request, waitForEvent, type ClientSocket, type PairedDevice } from '../support/live-client.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

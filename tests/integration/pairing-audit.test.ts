@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditEntry } from '../../bridge/contracts/audit.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { killSshdTree, pairDevice, type PairedDevice } from './helpers/live-client.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { killSshdTree, pairDevice, type PairedDevice } from '../support/live-client.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

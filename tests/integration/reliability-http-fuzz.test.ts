@@ -11,8 +11,8 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { bridgeContainers, createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { bridgeContainers, createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from '../support/docker.js';
 import {
   applyMutation,
   encodeText,
@@ -29,10 +29,10 @@ import {
   type BodyEncoding,
   type JsonSchema,
   type SchemaContext,
-} from './helpers/fuzz-kit.js';
-import { sweepForSecrets } from './helpers/secrets-sweep.js';
-import { freePort, startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody } from './ssh-test-kit.js';
+} from '../support/fuzz-kit.js';
+import { sweepForSecrets } from '../support/secrets-sweep.js';
+import { freePort, startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody } from '../support/ssh-test-kit.js';
 
 const SEED = Number(process.env.VIGILINK_FUZZ_SEED ?? 20261130);
 const RUNS = Number(process.env.VIGILINK_FUZZ_RUNS ?? 40);

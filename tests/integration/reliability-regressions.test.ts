@@ -9,10 +9,10 @@ import zlib from 'node:zlib';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { bridgeContainers, createInternalNetwork, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody, eventually } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { bridgeContainers, createInternalNetwork, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from '../support/docker.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody, eventually } from '../support/ssh-test-kit.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

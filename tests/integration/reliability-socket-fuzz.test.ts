@@ -6,12 +6,12 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CLIENT_EVENT_PAYLOADS, type AckResult } from '../../bridge/contracts/socket.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { applyMutation, FUZZ_SESSIONS, FUZZ_USERS, fromSchema, hostileString, mutationOf, type JsonSchema, type SchemaContext } from './helpers/fuzz-kit.js';
-import { connectSocket, request, type ClientSocket } from './helpers/live-client.js';
-import { sweepForSecrets } from './helpers/secrets-sweep.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody, eventually } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { applyMutation, FUZZ_SESSIONS, FUZZ_USERS, fromSchema, hostileString, mutationOf, type JsonSchema, type SchemaContext } from '../support/fuzz-kit.js';
+import { connectSocket, request, type ClientSocket } from '../support/live-client.js';
+import { sweepForSecrets } from '../support/secrets-sweep.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody, eventually } from '../support/ssh-test-kit.js';
 
 const SEED = Number(process.env.VIGILINK_FUZZ_SEED ?? 20261130);
 const RUNS = Number(process.env.VIGILINK_FUZZ_RUNS ?? 40);

@@ -2,10 +2,10 @@
 // the answer is 401 at once, the command's processes are gone from the container, and another device's
 // command in the same container completes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { pairDevice, type PairedDevice } from './helpers/live-client.js';
-import { createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { eventually } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { pairDevice, type PairedDevice } from '../support/live-client.js';
+import { createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from '../support/docker.js';
+import { eventually } from '../support/ssh-test-kit.js';
 
 let network: InternalNetwork;
 let t: TestBridge;

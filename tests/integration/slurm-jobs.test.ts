@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { JobAlert, SlurmJob, SlurmJobsResponse } from '../../bridge/contracts/slurm.js';
 import type { AnyAlert } from '../../bridge/contracts/socket.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { createInternalNetwork, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { pairDevice, request, waitForEvent, type ClientSocket } from './helpers/live-client.js';
-import { startSlurmCluster, type SlurmCluster, type SlurmUser } from './helpers/slurm-cluster.js';
-import { connectSession as connectGpuHost, eventually, ownerSocket, sleep, startGpuHost, type GpuHost } from './gpu-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { createInternalNetwork, requireDocker, type InternalNetwork } from '../support/docker.js';
+import { pairDevice, request, waitForEvent, type ClientSocket } from '../support/live-client.js';
+import { startSlurmCluster, type SlurmCluster, type SlurmUser } from '../support/slurm-cluster.js';
+import { connectSession as connectGpuHost, eventually, ownerSocket, sleep, startGpuHost, type GpuHost } from '../support/gpu-test-kit.js';
 
 const account = inject('testAccount');
 let network: InternalNetwork;

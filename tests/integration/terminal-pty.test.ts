@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TermOpened } from '../../bridge/contracts/terminal.js';
-import { makeDataDir, startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, killSshdTree, pairDevice, request, waitForEvent, type ClientSocket, type PairedDevice } from './helpers/live-client.js';
-import { startBridgeChild, type BridgeChild } from './server-child.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
+import { makeDataDir, startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket, killSshdTree, pairDevice, request, waitForEvent, type ClientSocket, type PairedDevice } from '../support/live-client.js';
+import { startBridgeChild, type BridgeChild } from '../support/server-child.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

@@ -12,9 +12,9 @@ import { createBridge } from '../../bridge/app.js';
 import { loadConfig } from '../../bridge/config/config.js';
 import { createLogger } from '../../bridge/core/logger.js';
 import { x509 } from '../../bridge/tls/x509.js';
-import { makeDataDir, startBridge, type TestBridge } from './helpers/bridge.js';
-import { startBridgeChild } from './server-child.js';
-import { execFileAsync, httpsGet, tlsHandshake } from './helpers/tls-client.js';
+import { makeDataDir, startBridge, type TestBridge } from '../support/bridge.js';
+import { startBridgeChild } from '../support/server-child.js';
+import { execFileAsync, httpsGet, tlsHandshake } from '../support/tls-client.js';
 
 const NAME = 'ws.vigilink.test';
 let dir: string;

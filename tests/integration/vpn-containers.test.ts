@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TermOpened } from '../../bridge/contracts/terminal.js';
 import { instanceId } from '../../bridge/vpn/vpn.capability.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, request, waitForEvent } from './helpers/live-client.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket, request, waitForEvent } from '../support/live-client.js';
 import {
   BACKEND_IMAGE,
   bridgeContainers,
@@ -15,7 +15,7 @@ import {
   removeBridgeContainers,
   requireDocker,
   type InternalNetwork,
-} from './helpers/docker.js';
+} from '../support/docker.js';
 
 let network: InternalNetwork;
 let t: TestBridge;

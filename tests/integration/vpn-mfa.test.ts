@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { VpnPrompt } from '../../bridge/contracts/vpn.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { bridgeContainers, createInternalNetwork, docker, driver, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { connectSocket, request, waitForEvent, type ClientSocket } from './helpers/live-client.js';
-import { startOcserv, totp, TOTP_SECRET_HEX, VPN_PASSWORD, VPN_POOL, VPN_SIDE_SSH_HOST, VPN_USER, type Ocserv } from './helpers/ocserv.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { bridgeContainers, createInternalNetwork, docker, driver, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from '../support/docker.js';
+import { connectSocket, request, waitForEvent, type ClientSocket } from '../support/live-client.js';
+import { startOcserv, totp, TOTP_SECRET_HEX, VPN_PASSWORD, VPN_POOL, VPN_SIDE_SSH_HOST, VPN_USER, type Ocserv } from '../support/ocserv.js';
 
 const account = inject('testAccount');
 const PROMPT_TIMEOUT_SECONDS = 8;

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
 import {
   bridgeContainers,
   createInternalNetwork,
@@ -15,8 +15,8 @@ import {
   removeBridgeContainers,
   requireDocker,
   type InternalNetwork,
-} from './helpers/docker.js';
-import { startOcserv, VPN_PASSWORD, VPN_POOL, VPN_SIDE_SSH_HOST, VPN_USER, type Ocserv } from './helpers/ocserv.js';
+} from '../support/docker.js';
+import { startOcserv, VPN_PASSWORD, VPN_POOL, VPN_SIDE_SSH_HOST, VPN_USER, type Ocserv } from '../support/ocserv.js';
 
 const account = inject('testAccount');
 let network: InternalNetwork;

@@ -6,7 +6,7 @@ import { hostProblem, interpretSample, type SampleOutcome } from '../../../bridg
 import { sampleCommand, SECTION_NONCE, splitSections, type SampleMode } from '../../../bridge/gpu/gpu-sample.script.js';
 import { parseGpuXml } from '../../../bridge/gpu/gpu-xml.parser.js';
 import { installFakeNvidiaSmi, type FakeNvidiaSmi } from '../../fixtures/fake-nvidia-smi/install.js';
-import { capture, capturesEndingWith } from './gpu-fixtures.js';
+import { capture, capturesEndingWith } from '../../support/gpu-fixtures.js';
 
 let fake: FakeNvidiaSmi;
 beforeAll(() => {

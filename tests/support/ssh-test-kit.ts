@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { TestAccount } from './helpers/test-account.js';
-import type { Sshd } from './helpers/sshd.js';
-import type { TestBridge } from './helpers/bridge.js';
+import type { TestAccount } from './test-account.js';
+import type { Sshd } from './sshd.js';
+import type { TestBridge } from './bridge.js';
 
 export function connectBody(sshd: Sshd, account: TestAccount, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { user_id: 'alice', hostname: '127.0.0.1', port: sshd.port, username: account.username, password: account.password, ...extra };

@@ -2,10 +2,10 @@
 // none), a real bridge, SSH sessions opened through the API, owner sockets, and polling for a condition.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'vitest';
-import type { TestAccount } from './helpers/test-account.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import type { TestBridge } from './helpers/bridge.js';
-import { connectSocket, type ClientSocket } from './helpers/live-client.js';
+import type { TestAccount } from './test-account.js';
+import { startSshd, type Sshd } from './sshd.js';
+import type { TestBridge } from './bridge.js';
+import { connectSocket, type ClientSocket } from './live-client.js';
 import { installFakeNvidiaSmi, type FakeNvidiaSmi } from '../fixtures/fake-nvidia-smi/install.js';
 
 export interface GpuHost {
