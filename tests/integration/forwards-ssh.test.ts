@@ -14,7 +14,8 @@ import { pairDevice, type PairedDevice } from '../support/live-client.js';
 import { httpsGet, loopbackLookup } from '../support/tls-client.js';
 import { freePort, startSshd, type Sshd } from '../support/sshd.js';
 import { PAGE_TITLE, startWebApp, type WebApp } from '../support/web-app.js';
-import { connectBody, eventually } from '../support/ssh-test-kit.js';
+import { connectBody } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 const MIB = 1024 * 1024;

@@ -10,7 +10,7 @@ import { startBridge, type TestBridge } from '../support/bridge.js';
 import { createInternalNetwork, ensureBackendImage, execIn, execWithStdin, removeBridgeContainers, REPO_ROOT, requireDocker, type InternalNetwork } from '../support/docker.js';
 import { closed, echo, enterForward, fetchIn, openWebSocket } from '../support/forward-client.js';
 import { startOcserv, VPN_PASSWORD, VPN_SIDE_SSH_HOST, VPN_USER, type Ocserv } from '../support/ocserv.js';
-import { eventually } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 const MIB = 1024 * 1024;

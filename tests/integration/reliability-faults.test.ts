@@ -13,7 +13,8 @@ import { pairDevice } from '../support/live-client.js';
 import { sweepForSecrets } from '../support/secrets-sweep.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { startBridgeChild, type BridgeChild } from '../support/server-child.js';
-import { connectBody, connectionProcesses, eventually, signalAll } from '../support/ssh-test-kit.js';
+import { connectBody, connectionProcesses, signalAll } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

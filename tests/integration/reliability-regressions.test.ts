@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startBridge, type TestBridge } from '../support/bridge.js';
 import { bridgeContainers, createInternalNetwork, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from '../support/docker.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
-import { connectBody, eventually } from '../support/ssh-test-kit.js';
+import { connectBody } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

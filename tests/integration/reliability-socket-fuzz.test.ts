@@ -11,7 +11,8 @@ import { applyMutation, FUZZ_SESSIONS, FUZZ_USERS, fromSchema, hostileString, mu
 import { connectSocket, request, type ClientSocket } from '../support/live-client.js';
 import { sweepForSecrets } from '../support/secrets-sweep.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
-import { connectBody, eventually } from '../support/ssh-test-kit.js';
+import { connectBody } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const SEED = Number(process.env.VIGILINK_FUZZ_SEED ?? 20261130);
 const RUNS = Number(process.env.VIGILINK_FUZZ_RUNS ?? 40);

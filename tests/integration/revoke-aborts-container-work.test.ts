@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type TestBridge } from '../support/bridge.js';
 import { pairDevice, type PairedDevice } from '../support/live-client.js';
 import { createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from '../support/docker.js';
-import { eventually } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 let network: InternalNetwork;
 let t: TestBridge;

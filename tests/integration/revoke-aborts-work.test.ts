@@ -9,7 +9,8 @@ import type { SshSession } from '../../bridge/ssh/ssh-session.js';
 import { startBridge, type TestBridge } from '../support/bridge.js';
 import { connectSocket, pairDevice, request, waitForDisconnect, type PairedDevice } from '../support/live-client.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
-import { connectBody, eventually } from '../support/ssh-test-kit.js';
+import { connectBody } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeDataDir } from '../support/bridge.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { REPO_ROOT, startBridgeChild, type BridgeChild } from '../support/server-child.js';
-import { connectBody, eventually } from '../support/ssh-test-kit.js';
+import { connectBody } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

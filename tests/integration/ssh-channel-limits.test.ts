@@ -8,7 +8,8 @@ import type { SshSession } from '../../bridge/ssh/ssh-session.js';
 import { startBridge, type TestBridge } from '../support/bridge.js';
 import { connectSocket, request, type ClientSocket } from '../support/live-client.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
-import { connectBody, eventually, logLines } from '../support/ssh-test-kit.js';
+import { connectBody, logLines } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

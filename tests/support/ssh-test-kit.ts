@@ -32,6 +32,17 @@ export function connectionProcesses(sshd: Sshd): number[] {
   return below;
 }
 
+/** Whether a process below the sshd listener runs `command` (its command line ends with it: a shell may run it). */
+export function runsCommand(sshd: Sshd, command: string): boolean {
+  return connectionProcesses(sshd).some((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().endsWith(command);
+    } catch {
+      return false;
+    }
+  });
+}
+
 export function signalAll(pids: number[], signal: NodeJS.Signals): void {
   for (const pid of pids) {
     try {
@@ -70,17 +81,6 @@ export function logLines(t: TestBridge): Array<Record<string, unknown>> {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-/** Wait until `check` returns a truthy value (polling), or fail saying what was awaited. */
-export async function eventually<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Every file under a folder, recursively. */
