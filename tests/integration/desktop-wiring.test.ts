@@ -8,15 +8,8 @@ import type { PairedDeviceEvent } from '../../main/notifications/desktop-notific
 import { countContainers, TrayStatusWatcher } from '../../main/tray/tray-status.js';
 import { bridgeOrigin, listensOnLoopback } from '../../main/security/web-security.policy.js';
 import { connectSocket } from '../support/live-client.js';
+import { eventually } from '../support/eventually.js';
 import type { TrayStatus } from '../../main/tray/tray-menu.model.js';
-
-const until = async (check: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('desktop wiring on a real bridge', () => {
   let test: TestBridge;
@@ -47,7 +40,7 @@ describe('desktop wiring on a real bridge', () => {
         user.container_id = 'c0ffee';
       });
       context.state.notify('alice');
-      await until(() => rendered.length === 2);
+      await eventually('the second render', () => rendered.length === 2, { timeoutMs: 5000, intervalMs: 10 });
       expect(rendered[1]).toEqual({ activeSessions: 0, containers: 1, openAtLogin: false });
     } finally {
       watcher.stop();

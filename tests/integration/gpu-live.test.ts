@@ -126,7 +126,7 @@ describe('live: gpu:watch, history, state', () => {
     await noWatchers;
     await eventually('the loop nvidia-smi to end', () => fakeProcesses(fake()).length === 0, 15_000);
     fake().clearCalls();
-    // Three sampling intervals in which no sample may come.
+    // A fixed window: three sampling intervals in which no sample may come.
     await sleep(1500);
     expect(fake().calls()).toEqual([]);
   });

@@ -49,7 +49,7 @@ export function ownerSocket(t: TestBridge, userId: string): Promise<ClientSocket
   return connectSocket(t.baseUrl, { token: t.token, user_id: userId });
 }
 
-/** Only for a window in which something must NOT happen (no sample after unwatch); to wait for something, use eventually. */
+/** Only for a fixed window the test observes (a rate, or no sample after unwatch); to wait for something, use eventually. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The bridge stamps a sample when its answer is back, a little after the fake's last call ended.
