@@ -185,7 +185,7 @@ function settingsFrom(c: z.output<typeof envSchema>) {
 }
 
 /** Environment -> the bridge's settings: validation, defaults and units in one schema. */
-export const configSchema = envSchema.transform(settingsFrom);
+const configSchema = envSchema.transform(settingsFrom);
 
 type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 
