@@ -119,4 +119,12 @@ export default tseslint.config(
     files: ['tests/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // Config once: settings come from the environment through the config modules, parsed and defaulted there.
+    files: ['bridge/**/*.ts', 'main/**/*.ts'],
+    ignores: ['bridge/config/config.ts', 'main/config/desktop-config.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through bridge/config (or main/config for the desktop app).' }],
+    },
+  },
 );

@@ -4,8 +4,8 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import { startWebApp } from '../tests/integration/helpers/web-app.js';
-import { freePort } from '../tests/integration/helpers/sshd.js';
+import { startWebApp } from '../tests/support/web-app.js';
+import { freePort } from '../tests/support/sshd.js';
 import { connectSession, fmt, opensshOptions, percentile, printTable, startRig, target, timeSequential } from './ssh-bench-kit.js';
 
 const DOWNLOAD_MIB = Number(process.env.BENCH_FORWARD_MIB ?? 100);

@@ -4,8 +4,8 @@
 import { performance } from 'node:perf_hooks';
 import { Client, type ClientChannel } from 'ssh2';
 import { io } from 'socket.io-client';
-import { startBridge } from '../tests/integration/helpers/bridge.js';
-import { connectSocket, pairDevice, request, type ClientSocket } from '../tests/integration/helpers/live-client.js';
+import { startBridge } from '../tests/support/bridge.js';
+import { connectSocket, pairDevice, request, type ClientSocket } from '../tests/support/live-client.js';
 import { connectSession, fmt, percentile, printTable, startRig, target, type BenchRig } from './ssh-bench-kit.js';
 
 const KEYSTROKES = Number(process.env.BENCH_ECHO_KEYSTROKES ?? 500);

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { JobAlert } from '../bridge/contracts/slurm.js';
-import { createInternalNetwork, requireDocker } from '../tests/integration/helpers/docker.js';
-import { startSlurmCluster } from '../tests/integration/helpers/slurm-cluster.js';
-import { startBridgeChild } from '../tests/integration/server-child.js';
+import { createInternalNetwork, requireDocker } from '../tests/support/docker.js';
+import { startSlurmCluster } from '../tests/support/slurm-cluster.js';
+import { startBridgeChild } from '../tests/support/server-child.js';
 import { fmt, JsonClient, percentile, printTable, target } from './ssh-bench-kit.js';
 
 const USERS = 20;

@@ -7,9 +7,9 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { Client } from 'ssh2';
-import { ensureTestAccount, FIXTURE_DIR, type TestAccount } from '../tests/integration/helpers/test-account.js';
-import { startSshd, type Sshd } from '../tests/integration/helpers/sshd.js';
-import { startBridgeChild, type BridgeChild } from '../tests/integration/server-child.js';
+import { ensureTestAccount, FIXTURE_DIR, type TestAccount } from '../tests/support/test-account.js';
+import { startSshd, type Sshd } from '../tests/support/sshd.js';
+import { startBridgeChild, type BridgeChild } from '../tests/support/server-child.js';
 
 export interface BenchRig {
   account: TestAccount;

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tls from 'node:tls';
-import { loopbackLookup } from '../tests/integration/helpers/tls-client.js';
+import { loopbackLookup } from '../tests/support/tls-client.js';
 import { connectSession, fmt, opensshOptions, percentile, printTable, run, startRig, target, timeSequential } from './ssh-bench-kit.js';
 
 const LAN_NAME = 'bench.vigilink.test';

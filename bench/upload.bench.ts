@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sha256File, tusCreate, tusPatch } from '../tests/integration/helpers/tus-client.js';
+import { sha256File, tusCreate, tusPatch } from '../tests/support/tus-client.js';
 import { connectSession, fmt, opensshOptions, printTable, run, startRig, target } from './ssh-bench-kit.js';
 
 const FILE_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 256);

@@ -5,10 +5,10 @@
 // 100 MiB offset in a container, against `docker exec dd` by hand.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { startBridge } from '../tests/integration/helpers/bridge.js';
-import { createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, BACKEND_IMAGE } from '../tests/integration/helpers/docker.js';
-import { startOcserv, VPN_PASSWORD, VPN_USER } from '../tests/integration/helpers/ocserv.js';
-import { ensureTestAccount, FIXTURE_DIR } from '../tests/integration/helpers/test-account.js';
+import { startBridge } from '../tests/support/bridge.js';
+import { createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, BACKEND_IMAGE } from '../tests/support/docker.js';
+import { startOcserv, VPN_PASSWORD, VPN_USER } from '../tests/support/ocserv.js';
+import { ensureTestAccount, FIXTURE_DIR } from '../tests/support/test-account.js';
 
 const CONNECT_RUNS = Number(process.env.BENCH_VPN_CONNECT_RUNS ?? 8);
 const READ_RUNS = Number(process.env.BENCH_VPN_READ_RUNS ?? 60);

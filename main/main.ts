@@ -7,6 +7,7 @@ import { app, dialog, ipcMain, session, shell } from 'electron';
 import { createBridge, type Bridge } from '../bridge/app.js';
 import { loadConfig } from '../bridge/config/config.js';
 import { APP_ID } from './app-identity.js';
+import { configuredPort, loadDesktopEnv } from './config/desktop-config.js';
 import { startupFailureMessage } from './startup-error.js';
 import { createIpcHandlers, registerIpcHandlers, TrustedSenders } from './ipc/ipc-handlers.js';
 import { wireDesktopNotifications } from './notifications/desktop-notifications.js';
@@ -29,7 +30,7 @@ const PAIR_ROUTE = '/devices?pair=1';
 
 /** Starts the bridge; `port` is where it answers on 127.0.0.1, the only address the window loads from. */
 async function startBridge(): Promise<{ bridge: Bridge; port: number }> {
-  const bridge = await createBridge(loadConfig(process.env));
+  const bridge = await createBridge(loadConfig());
   try {
     const port = await bridge.listen();
     return { bridge, port: listensOnLoopback(bridge.config.host) ? port : await bridge.listenLoopback() };
@@ -48,11 +49,12 @@ async function run(): Promise<void> {
   hardenSession(session.defaultSession, origin);
   hardenAllWebContents(app, origin, (url) => void shell.openExternal(url), logger);
 
+  const desktopEnv = loadDesktopEnv();
   const loginItem = new StartAtLogin({
     platform: process.platform,
     app,
-    launch: launchCommand({ execPath: process.execPath, isPackaged: app.isPackaged, appPath: app.getAppPath(), appImage: process.env.APPIMAGE }),
-    autostartDir: autostartDir(process.env, os.homedir()),
+    launch: launchCommand({ execPath: process.execPath, isPackaged: app.isPackaged, appPath: app.getAppPath(), appImage: desktopEnv.APPIMAGE }),
+    autostartDir: autostartDir(desktopEnv, os.homedir()),
   });
   const senders = new TrustedSenders(origin);
   const window = createMainWindowController({
@@ -160,7 +162,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   run().catch((error: unknown) => {
-    dialog.showErrorBox('Vigilink could not start', startupFailureMessage(error, Number(process.env.VIGILINK_PORT ?? 8000)));
+    dialog.showErrorBox('Vigilink could not start', startupFailureMessage(error, configuredPort()));
     app.exit(1);
   });
 }

@@ -18,7 +18,7 @@ const nameList = z
 const positiveInt = z.coerce.number().int().positive();
 
 /** Environment variable -> setting. Each has a default documented in the README. */
-export const configSchema = z.object({
+const envSchema = z.object({
   VIGILINK_HOST: z.string().min(1).default('0.0.0.0'),
   VIGILINK_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   VIGILINK_DATA_DIR: z.string().min(1).default(path.join(os.homedir(), '.vigilink')),
@@ -94,87 +94,104 @@ export const configSchema = z.object({
     .transform((v) => v.split('-').map(Number) as [number, number])
     .refine(([first, last]) => first >= 1 && last <= 65535 && first <= last, 'a range within 1-65535, first <= last'),
   FORWARD_IDLE_MINUTES: z.coerce.number().positive().default(60),
+  // `npm run image` (bridge/vpn/image.cli.ts): the Debian mirror debootstrap reads; '' = the image builder's default.
+  VIGILINK_DEBIAN_MIRROR: z.string().default(''),
 });
 
-type ConfigShape = z.output<typeof configSchema>;
-
-export interface BridgeConfig {
-  host: string;
-  port: number;
-  dataDir: string;
-  logLevel: ConfigShape['VIGILINK_LOG_LEVEL'];
-  corsOrigins: readonly string[];
-  /** Names the bridge's TLS certificate carries (VIGILINK_TLS_NAMES); the Host check accepts them. */
-  tlsNames: readonly string[];
-  /** Extra names (a reverse proxy's, a hosts-file alias) the Host header may carry. */
-  allowedHosts: readonly string[];
-  /** The one-time sign-in link's lifetime, and how long an unused owner session lives. */
-  ownerSignIn: { linkTtlMs: number; sessionIdleMs: number };
-  ssh: {
-    maxSessionsPerUser: number;
-    connectTimeoutMs: number;
-    maxChannelsPerConnection: number;
-    keepaliveIntervalMs: number;
-    /** How long a request waits for a free channel before 503. */
-    channelWaitMs: number;
-    /** Channels per connection that terminals may not take. */
-    channelsReservedForCommands: number;
-    /** The most bcrypt KDF rounds an encrypted OpenSSH private key may ask for. */
-    maxKeyKdfRounds: number;
-    /** How long a private key's parse (its KDF, in a worker) may run before it is stopped and refused. */
-    keyParseTimeoutMs: number;
+/** The settings the bridge reads, in its own words and units, from the parsed environment. */
+function settingsFrom(c: z.output<typeof envSchema>) {
+  return {
+    host: c.VIGILINK_HOST,
+    port: c.VIGILINK_PORT,
+    dataDir: path.resolve(c.VIGILINK_DATA_DIR),
+    logLevel: c.VIGILINK_LOG_LEVEL,
+    corsOrigins: c.VIGILINK_CORS_ORIGINS,
+    /** Names the bridge's TLS certificate carries (VIGILINK_TLS_NAMES); the Host check accepts them. */
+    tlsNames: c.VIGILINK_TLS_NAMES,
+    /** Extra names (a reverse proxy's, a hosts-file alias) the Host header may carry. */
+    allowedHosts: c.VIGILINK_ALLOWED_HOSTS,
+    /** The one-time sign-in link's lifetime, and how long an unused owner session lives. */
+    ownerSignIn: { linkTtlMs: c.SIGNIN_LINK_TTL_SECONDS * 1000, sessionIdleMs: c.OWNER_SESSION_IDLE_MINUTES * 60_000 },
+    ssh: {
+      maxSessionsPerUser: c.SSH_MAX_SESSIONS_PER_USER,
+      connectTimeoutMs: c.SSH_CONNECT_TIMEOUT_SECONDS * 1000,
+      maxChannelsPerConnection: c.SSH_MAX_CHANNELS_PER_CONNECTION,
+      keepaliveIntervalMs: c.SSH_KEEPALIVE_SECONDS * 1000,
+      /** How long a request waits for a free channel before 503. */
+      channelWaitMs: c.SSH_CHANNEL_WAIT_SECONDS * 1000,
+      /** Channels per connection that terminals may not take. */
+      channelsReservedForCommands: c.SSH_CHANNELS_RESERVED_FOR_COMMANDS,
+      /** The most bcrypt KDF rounds an encrypted OpenSSH private key may ask for. */
+      maxKeyKdfRounds: c.SSH_KEY_MAX_KDF_ROUNDS,
+      /** How long a private key's parse (its KDF, in a worker) may run before it is stopped and refused. */
+      keyParseTimeoutMs: c.SSH_KEY_PARSE_TIMEOUT_SECONDS * 1000,
+    },
+    /** A download that moves no byte for this long is ended and frees its channel. */
+    downloadStallMs: c.DOWNLOAD_STALL_SECONDS * 1000,
+    commandOutputLimitBytes: c.COMMAND_OUTPUT_LIMIT_BYTES,
+    fsReadMaxBytes: c.FS_READ_MAX_BYTES,
+    fsListMaxEntries: c.FS_LIST_MAX_ENTRIES,
+    allowLocalExec: c.VIGILINK_ALLOW_LOCAL_EXEC,
+    /** Paired devices may open SSH connections to the workstation's own loopback, link-local and interface addresses. */
+    allowDeviceLocalTargets: c.VIGILINK_DEVICE_LOCAL_TARGETS,
+    pairing: {
+      /** Base of pairing URLs instead of the LAN address (a tunnel or reverse proxy); no trailing slash. */
+      publicUrl: c.VIGILINK_PUBLIC_URL,
+      offerTtlMs: c.PAIR_OFFER_TTL_SECONDS * 1000,
+      claimsPerMinute: c.PAIR_CLAIMS_PER_MINUTE,
+    },
+    terminals: { maxPerUser: c.TERMINALS_MAX_PER_USER },
+    vpn: {
+      /** DOCKER_HOST as docker itself reads it; '' means the local socket. */
+      dockerHost: c.DOCKER_HOST,
+      /** TLS with the daemon verified and this client authenticated (ca.pem, cert.pem, key.pem in dockerCertPath). */
+      dockerTlsVerify: c.DOCKER_TLS_VERIFY !== '',
+      dockerCertPath: path.resolve(c.DOCKER_CERT_PATH || path.join(os.homedir(), '.docker')),
+      image: c.DOCKER_IMAGE,
+      /** An extra network every container joins besides its own ('' = none). */
+      network: c.VIGILINK_DOCKER_NETWORK,
+      /** Create each container's own network --internal (no route off the machine): tests, or a VPN server on `network`. */
+      ownNetworkInternal: c.VPN_CONTAINER_NETWORK_INTERNAL,
+      connectTimeoutMs: c.VPN_CONNECT_TIMEOUT_SECONDS * 1000,
+      cooldownMs: c.VPN_COOLDOWN_SECONDS * 1000,
+      healthIntervalMs: c.VPN_HEALTH_INTERVAL_SECONDS * 1000,
+      /** How long a login form (one-time code, group choice) waits for the user before the login is abandoned. */
+      promptTimeoutMs: c.VPN_PROMPT_TIMEOUT_SECONDS * 1000,
+      /** Containers older than this are removed; null = never. */
+      containerTimeoutMs: c.CONTAINER_TIMEOUT > 0 ? c.CONTAINER_TIMEOUT * 1000 : null,
+      memoryBytes: c.VPN_CONTAINER_MEMORY_MB * 1024 * 1024,
+      nanoCpus: Math.round(c.VPN_CONTAINER_CPUS * 1e9),
+      pidsLimit: c.VPN_CONTAINER_PIDS_LIMIT,
+      execsPerUser: c.CONTAINER_EXECS_PER_USER,
+      execWaitMs: c.CONTAINER_EXEC_WAIT_SECONDS * 1000,
+    },
+    /** `npm run image`: the Debian mirror debootstrap reads (VIGILINK_DEBIAN_MIRROR); null = the image builder's default. */
+    imageBuild: { debianMirror: c.VIGILINK_DEBIAN_MIRROR || null },
+    gpu: { sampleTimeoutMs: c.GPU_SAMPLE_TIMEOUT_SECONDS * 1000 },
+    forwards: { firstPort: c.FORWARD_PORTS[0], lastPort: c.FORWARD_PORTS[1], idleMs: c.FORWARD_IDLE_MINUTES * 60_000 },
+    tls: {
+      /** VIGILINK_TLS_CERT / VIGILINK_TLS_KEY: the user's certificate instead of the local CA; null = local CA. */
+      userCertificate: c.VIGILINK_TLS_CERT ? { certFile: path.resolve(c.VIGILINK_TLS_CERT), keyFile: path.resolve(c.VIGILINK_TLS_KEY) } : null,
+      /** VIGILINK_INSECURE_LAN_HTTP: plain HTTP from the LAN reaches the app too (a warning at start, a banner in the UI). */
+      insecureLanHttp: c.VIGILINK_INSECURE_LAN_HTTP,
+      /** VIGILINK_TLS_CHECK_SECONDS: how often LAN addresses (local CA) or the user's files are checked. */
+      checkIntervalMs: c.VIGILINK_TLS_CHECK_SECONDS * 1000,
+    },
+    slurm: {
+      pollIntervalMs: c.SLURM_POLL_INTERVAL_SECONDS * 1000,
+      commandTimeoutMs: c.SLURM_COMMAND_TIMEOUT_SECONDS * 1000,
+      followIntervalMs: c.SLURM_FOLLOW_INTERVAL_MS,
+    },
   };
-  /** A download that moves no byte for this long is ended and frees its channel. */
-  downloadStallMs: number;
-  commandOutputLimitBytes: number;
-  fsReadMaxBytes: number;
-  fsListMaxEntries: number;
-  allowLocalExec: boolean;
-  /** Paired devices may open SSH connections to the workstation's own loopback, link-local and interface addresses. */
-  allowDeviceLocalTargets: boolean;
-  pairing: {
-    /** Base of pairing URLs instead of the LAN address (a tunnel or reverse proxy); no trailing slash. */
-    publicUrl: string | null;
-    offerTtlMs: number;
-    claimsPerMinute: number;
-  };
-  terminals: { maxPerUser: number };
-  vpn: {
-    /** DOCKER_HOST as docker itself reads it; '' means the local socket. */
-    dockerHost: string;
-    /** TLS with the daemon verified and this client authenticated (ca.pem, cert.pem, key.pem in dockerCertPath). */
-    dockerTlsVerify: boolean;
-    dockerCertPath: string;
-    image: string;
-    /** An extra network every container joins besides its own ('' = none). */
-    network: string;
-    /** Create each container's own network --internal (no route off the machine): tests, or a VPN server on `network`. */
-    ownNetworkInternal: boolean;
-    connectTimeoutMs: number;
-    cooldownMs: number;
-    healthIntervalMs: number;
-    /** How long a login form (one-time code, group choice) waits for the user before the login is abandoned. */
-    promptTimeoutMs: number;
-    /** Containers older than this are removed; null = never. */
-    containerTimeoutMs: number | null;
-    memoryBytes: number;
-    nanoCpus: number;
-    pidsLimit: number;
-    execsPerUser: number;
-    execWaitMs: number;
-  };
-  gpu: { sampleTimeoutMs: number };
-  forwards: { firstPort: number; lastPort: number; idleMs: number };
-  tls: {
-    /** VIGILINK_TLS_CERT / VIGILINK_TLS_KEY: the user's certificate instead of the local CA; null = local CA. */
-    userCertificate: { certFile: string; keyFile: string } | null;
-    /** VIGILINK_INSECURE_LAN_HTTP: plain HTTP from the LAN reaches the app too (a warning at start, a banner in the UI). */
-    insecureLanHttp: boolean;
-    /** VIGILINK_TLS_CHECK_SECONDS: how often LAN addresses (local CA) or the user's files are checked. */
-    checkIntervalMs: number;
-  };
-  slurm: { pollIntervalMs: number; commandTimeoutMs: number; followIntervalMs: number };
 }
+
+/** Environment -> the bridge's settings: validation, defaults and units in one schema. */
+const configSchema = envSchema.transform(settingsFrom);
+
+type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** The bridge's settings as the schema yields them, frozen. */
+export type BridgeConfig = DeepReadonly<z.output<typeof configSchema>>;
 
 export class ConfigError extends Error {}
 
@@ -184,72 +201,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new ConfigError(`Invalid configuration: ${formatZodIssues(parsed.error, 'environment')}`);
   }
-  const c = parsed.data;
-  if (Boolean(c.VIGILINK_TLS_CERT) !== Boolean(c.VIGILINK_TLS_KEY)) {
+  if (Boolean(env.VIGILINK_TLS_CERT) !== Boolean(env.VIGILINK_TLS_KEY)) {
     throw new ConfigError('Invalid configuration: VIGILINK_TLS_CERT and VIGILINK_TLS_KEY go together: set both or neither');
   }
-  return deepFreeze({
-    host: c.VIGILINK_HOST,
-    port: c.VIGILINK_PORT,
-    dataDir: path.resolve(c.VIGILINK_DATA_DIR),
-    logLevel: c.VIGILINK_LOG_LEVEL,
-    corsOrigins: c.VIGILINK_CORS_ORIGINS,
-    tlsNames: c.VIGILINK_TLS_NAMES,
-    allowedHosts: c.VIGILINK_ALLOWED_HOSTS,
-    ownerSignIn: { linkTtlMs: c.SIGNIN_LINK_TTL_SECONDS * 1000, sessionIdleMs: c.OWNER_SESSION_IDLE_MINUTES * 60_000 },
-    ssh: {
-      maxSessionsPerUser: c.SSH_MAX_SESSIONS_PER_USER,
-      connectTimeoutMs: c.SSH_CONNECT_TIMEOUT_SECONDS * 1000,
-      maxChannelsPerConnection: c.SSH_MAX_CHANNELS_PER_CONNECTION,
-      keepaliveIntervalMs: c.SSH_KEEPALIVE_SECONDS * 1000,
-      channelWaitMs: c.SSH_CHANNEL_WAIT_SECONDS * 1000,
-      channelsReservedForCommands: c.SSH_CHANNELS_RESERVED_FOR_COMMANDS,
-      maxKeyKdfRounds: c.SSH_KEY_MAX_KDF_ROUNDS,
-      keyParseTimeoutMs: c.SSH_KEY_PARSE_TIMEOUT_SECONDS * 1000,
-    },
-    downloadStallMs: c.DOWNLOAD_STALL_SECONDS * 1000,
-    commandOutputLimitBytes: c.COMMAND_OUTPUT_LIMIT_BYTES,
-    fsReadMaxBytes: c.FS_READ_MAX_BYTES,
-    fsListMaxEntries: c.FS_LIST_MAX_ENTRIES,
-    allowLocalExec: c.VIGILINK_ALLOW_LOCAL_EXEC,
-    allowDeviceLocalTargets: c.VIGILINK_DEVICE_LOCAL_TARGETS,
-    pairing: {
-      publicUrl: c.VIGILINK_PUBLIC_URL,
-      offerTtlMs: c.PAIR_OFFER_TTL_SECONDS * 1000,
-      claimsPerMinute: c.PAIR_CLAIMS_PER_MINUTE,
-    },
-    terminals: { maxPerUser: c.TERMINALS_MAX_PER_USER },
-    vpn: {
-      dockerHost: c.DOCKER_HOST,
-      dockerTlsVerify: c.DOCKER_TLS_VERIFY !== '',
-      dockerCertPath: path.resolve(c.DOCKER_CERT_PATH || path.join(os.homedir(), '.docker')),
-      image: c.DOCKER_IMAGE,
-      network: c.VIGILINK_DOCKER_NETWORK,
-      ownNetworkInternal: c.VPN_CONTAINER_NETWORK_INTERNAL,
-      connectTimeoutMs: c.VPN_CONNECT_TIMEOUT_SECONDS * 1000,
-      cooldownMs: c.VPN_COOLDOWN_SECONDS * 1000,
-      healthIntervalMs: c.VPN_HEALTH_INTERVAL_SECONDS * 1000,
-      promptTimeoutMs: c.VPN_PROMPT_TIMEOUT_SECONDS * 1000,
-      containerTimeoutMs: c.CONTAINER_TIMEOUT > 0 ? c.CONTAINER_TIMEOUT * 1000 : null,
-      memoryBytes: c.VPN_CONTAINER_MEMORY_MB * 1024 * 1024,
-      nanoCpus: Math.round(c.VPN_CONTAINER_CPUS * 1e9),
-      pidsLimit: c.VPN_CONTAINER_PIDS_LIMIT,
-      execsPerUser: c.CONTAINER_EXECS_PER_USER,
-      execWaitMs: c.CONTAINER_EXEC_WAIT_SECONDS * 1000,
-    },
-    gpu: { sampleTimeoutMs: c.GPU_SAMPLE_TIMEOUT_SECONDS * 1000 },
-    forwards: { firstPort: c.FORWARD_PORTS[0], lastPort: c.FORWARD_PORTS[1], idleMs: c.FORWARD_IDLE_MINUTES * 60_000 },
-    tls: {
-      userCertificate: c.VIGILINK_TLS_CERT ? { certFile: path.resolve(c.VIGILINK_TLS_CERT), keyFile: path.resolve(c.VIGILINK_TLS_KEY) } : null,
-      insecureLanHttp: c.VIGILINK_INSECURE_LAN_HTTP,
-      checkIntervalMs: c.VIGILINK_TLS_CHECK_SECONDS * 1000,
-    },
-    slurm: {
-      pollIntervalMs: c.SLURM_POLL_INTERVAL_SECONDS * 1000,
-      commandTimeoutMs: c.SLURM_COMMAND_TIMEOUT_SECONDS * 1000,
-      followIntervalMs: c.SLURM_FOLLOW_INTERVAL_MS,
-    },
-  });
+  return deepFreeze(parsed.data);
 }
 
 function deepFreeze<T>(value: T): T {

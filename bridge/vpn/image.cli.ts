@@ -9,14 +9,14 @@ import { buildImage, DEFAULT_DEBIAN_MIRROR } from './image-builder.js';
 const CONTEXT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../assets/container');
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfig();
   const started = Date.now();
   await buildImage({
     docker: createDocker(config.vpn, (warning) => console.warn(warning)),
     contextDir: CONTEXT_DIR,
     tag: config.vpn.image,
     allowNetwork: true,
-    mirror: process.env.VIGILINK_DEBIAN_MIRROR || DEFAULT_DEBIAN_MIRROR,
+    mirror: config.imageBuild.debianMirror ?? DEFAULT_DEBIAN_MIRROR,
     log: (line) => console.log(line),
   });
   console.log(`${config.vpn.image} is ready (${Math.round((Date.now() - started) / 1000)} s)`);

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EndpointSpec } from '../../bridge/contracts/endpoint.js';
 import { endpoints } from '../../bridge/contracts/endpoints.js';
 import { openApiPath } from '../../bridge/transport/openapi.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { freePort } from './helpers/sshd.js';
-import { logLines } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/sshd.js';
+import { logLines } from '../support/ssh-test-kit.js';
 
 const account = inject('testAccount');
 const PHONE_ORIGIN = 'http://phone.example:5173';
@@ -171,8 +172,10 @@ describe('request ids', () => {
     );
     expect(res.status).toBe(502);
     expect(res.headers.get('x-request-id')).toBe('phone-req-42');
-    await new Promise((r) => setTimeout(r, 50));
-    const lines = logLines(t).filter((l) => l.request_id === 'phone-req-42');
+    const lines = await eventually('the request\'s log lines', () => {
+      const ours = logLines(t).filter((l) => l.request_id === 'phone-req-42');
+      return ours.some((l) => l.msg === 'request') && ours;
+    });
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['ssh connect failed', 'request']));
     expect(lines.find((l) => l.msg === 'request')).toMatchObject({ method: 'POST', path: '/ssh/connect', status: 502 });
     // The password never reaches the log, under any key.

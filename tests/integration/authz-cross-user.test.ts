@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { CLIENT_EVENT_PAYLOADS, type UserState } from '../../bridge/contracts/socket.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, pairDevice, request, type ClientSocket, type PairedDevice } from './helpers/live-client.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket, pairDevice, request, type ClientSocket, type PairedDevice } from '../support/live-client.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
 
 const account = inject('testAccount');
 const VICTIM = 'bob';

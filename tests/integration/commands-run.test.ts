@@ -5,11 +5,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, makeDataDir, type TestBridge } from './helpers/bridge.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { startBridgeChild } from './server-child.js';
-import { connectBody, eventually } from './ssh-test-kit.js';
-import { pairDevice } from './helpers/live-client.js';
+import { startBridge, makeDataDir, type TestBridge } from '../support/bridge.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { startBridgeChild } from '../support/server-child.js';
+import { connectBody } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
+import { pairDevice } from '../support/live-client.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

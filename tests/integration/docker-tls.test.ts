@@ -11,8 +11,8 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bridge/config/config.js';
 import { createDocker, DockerDriver } from '../../bridge/vpn/docker-driver.js';
-import { startBridge } from './helpers/bridge.js';
-import { requireDocker } from './helpers/docker.js';
+import { startBridge } from '../support/bridge.js';
+import { requireDocker } from '../support/docker.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-docker-tls-'));
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });

@@ -5,13 +5,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { createInternalNetwork, driver, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { pairDevice } from './helpers/live-client.js';
-import { sha256File, tusCreate, tusHead, tusPatch } from './helpers/tus-client.js';
+import type { TestBridge } from '../support/bridge.js';
+import { startContainerStack, type ContainerStack } from '../support/container-stack.js';
+import { driver } from '../support/docker.js';
+import { pairDevice } from '../support/live-client.js';
+import { sha256File, tusCreate, tusHead, tusPatch } from '../support/tus-client.js';
 
 const UPLOAD_BYTES = 24 * 1024 * 1024;
-let network: InternalNetwork;
+let stack: ContainerStack | undefined;
 let t: TestBridge;
 let containerId: string;
 let source: string;
@@ -25,10 +26,8 @@ async function inContainer(script: string, ...args: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  await requireDocker();
-  await ensureBackendImage();
-  network = await createInternalNetwork();
-  t = await startBridge({ VIGILINK_DOCKER_NETWORK: network.name, VPN_COOLDOWN_SECONDS: '0' });
+  stack = await startContainerStack({ VPN_COOLDOWN_SECONDS: '0' });
+  ({ t } = stack);
   const res = await t.api('POST', '/vpn/connect', { user_id: 'erin' });
   expect(res.status).toBe(200);
   containerId = res.body.container_id;
@@ -37,9 +36,7 @@ beforeAll(async () => {
   fs.writeFileSync(source, crypto.randomBytes(UPLOAD_BYTES));
 }, 600_000);
 afterAll(async () => {
-  await t?.close();
-  if (t) await removeBridgeContainers(t.dataDir);
-  await network?.remove();
+  await stack?.close();
   if (source) fs.rmSync(path.dirname(source), { recursive: true, force: true });
 });
 

@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody } from './ssh-test-kit.js';
-import { tusCreate, tusHead, tusPatch, sha256File } from './helpers/tus-client.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody } from '../support/ssh-test-kit.js';
+import { tusCreate, tusHead, tusPatch, sha256File } from '../support/tus-client.js';
 
 const account = inject('testAccount');
 const UPLOAD_BYTES = 200 * 1024 * 1024;

@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody, connectionProcesses, eventually, logLines } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody, connectionProcesses, logLines } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 const READ_MAX = 128 * 1024;

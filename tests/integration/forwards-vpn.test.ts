@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Forward } from '../../bridge/contracts/forwards.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { createInternalNetwork, ensureBackendImage, execIn, execWithStdin, removeBridgeContainers, REPO_ROOT, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { closed, echo, enterForward, fetchIn, openWebSocket } from './helpers/forward-client.js';
-import { startOcserv, VPN_PASSWORD, VPN_SIDE_SSH_HOST, VPN_USER, type Ocserv } from './helpers/ocserv.js';
-import { eventually } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { createInternalNetwork, ensureBackendImage, execIn, execWithStdin, removeBridgeContainers, REPO_ROOT, requireDocker, type InternalNetwork } from '../support/docker.js';
+import { closed, echo, enterForward, fetchIn, openWebSocket } from '../support/forward-client.js';
+import { startOcserv, VPN_PASSWORD, VPN_SIDE_SSH_HOST, VPN_USER, type Ocserv } from '../support/ocserv.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 const MIB = 1024 * 1024;

@@ -1,8 +1,8 @@
 // Runs once around the suite: the sshd test account and its keys, handed to tests through `inject`;
 // afterwards, the temporary folders the run made are removed.
 import type { TestProject } from 'vitest/node';
-import { removeTempFoldersLater } from './helpers/temp-folders.js';
-import { ensureTestAccount, FIXTURE_DIR, type TestAccount } from './helpers/test-account.js';
+import { removeTempFoldersLater } from '../support/temp-folders.js';
+import { ensureTestAccount, FIXTURE_DIR, type TestAccount } from '../support/test-account.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -4,9 +4,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { GpuSnapshot } from '../../bridge/contracts/gpu.js';
 import type { UserState } from '../../bridge/contracts/socket.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { request, waitForEvent, type ClientSocket } from './helpers/live-client.js';
-import { connectSession, eventually, fakeProcesses, localNvidiaSmi, ownerSocket, sleep, startGpuHost, type GpuHost } from './gpu-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { request, waitForEvent, type ClientSocket } from '../support/live-client.js';
+import { connectSession, fakeProcesses, localNvidiaSmi, ownerSocket, sleep, startGpuHost, untilLastSampleIsOld, type GpuHost } from '../support/gpu-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 const TIMEOUT_SECONDS = 2;
@@ -49,7 +50,7 @@ describe('hosts without usable GPUs answer 200 with gpus: [] and the reason', ()
   });
 
   it('the driver is not running', async () => {
-    await sleep(600);
+    await untilLastSampleIsOld(wedged.fake!);
     wedged.fake!.set({ mode: 'driver-failed' });
     const res = await get('wedged');
     expect(res.status).toBe(200);
@@ -61,17 +62,17 @@ describe('a wedged driver', () => {
   it('times out, serves the last good data as stale with its age, and never blocks another session', async () => {
     wedged.fake!.set({ capture: 'xml-tesla-v100s-pcie-32gb-8gpu-procs-datakit.xml' });
     healthy.fake!.set({ capture: 'xml-tesla-t4-processes-telegraf.xml' });
-    await sleep(600);
+    await untilLastSampleIsOld(wedged.fake!);
     const good = await get('wedged');
     expect(good.body).toMatchObject({ stale: false });
     expect(good.body.gpus).toHaveLength(8);
 
     wedged.fake!.set({ mode: 'hang' });
-    await sleep(600);
+    await untilLastSampleIsOld(wedged.fake!);
     const started = Date.now();
     const hung = get('wedged');
     // Meanwhile the other session of the same user answers at once.
-    await sleep(200);
+    await eventually('nvidia-smi to hang on the wedged host', () => wedged.fake!.calls().some((call) => call.end === null));
     const healthyStarted = Date.now();
     const other = await get('healthy');
     expect(Date.now() - healthyStarted).toBeLessThan(TIMEOUT_SECONDS * 1000);
@@ -109,13 +110,15 @@ describe('a wedged driver', () => {
 describe('a slow host', () => {
   it('never gets overlapping samples, whatever the interval asks', async () => {
     healthy.fake!.set({ capture: 'xml-tesla-t4-processes-telegraf.xml', delay_ms: 700 });
+    const watchedAt = Date.now();
+    const firstSample = waitForEvent(socket, 'gpu', (s) => s.session_id === 'healthy', 10_000);
     await request(socket, 'gpu:watch', { user_id: 'carol', session_id: 'healthy', interval_ms: 500 });
-    await sleep(600);
-    healthy.fake!.clearCalls();
+    await firstSample;
+    // A fixed window: the test counts what happens in it.
     await sleep(5000);
     await request(socket, 'gpu:unwatch', { user_id: 'carol', session_id: 'healthy' });
-    await sleep(2000);
-    const calls = healthy.fake!.calls().filter((c) => c.end !== null);
+    await eventually('no nvidia-smi left on the slow host', () => fakeProcesses(healthy.fake!).length === 0);
+    const calls = healthy.fake!.calls().filter((c) => c.start >= watchedAt && c.end !== null);
     // Each sample is two sequential nvidia-smi calls of 700 ms or more: about 4 samples (8 calls) in 5 s, plus one finishing.
     expect(calls.length).toBeGreaterThanOrEqual(4);
     expect(calls.length).toBeLessThanOrEqual(10);

@@ -4,10 +4,11 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FiredAlert, GpuSnapshot } from '../../bridge/contracts/gpu.js';
 import type { UserState } from '../../bridge/contracts/socket.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, pairDevice, request, waitForEvent, type ClientSocket } from './helpers/live-client.js';
-import { TESLA_T4 } from '../unit/gpu/gpu-fixtures.js';
-import { accountProcess, connectSession, eventually, ownerSocket, sleep, startGpuHost, type GpuHost } from './gpu-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket, pairDevice, request, waitForEvent, type ClientSocket } from '../support/live-client.js';
+import { TESLA_T4 } from '../support/gpu-fixtures.js';
+import { accountProcess, connectSession, fakeProcesses, ownerSocket, sleep, startGpuHost, untilLastSampleIsOld, untilRunning, type GpuHost } from '../support/gpu-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let host: GpuHost;
@@ -41,7 +42,7 @@ describe('GET /api/gpu over the session', () => {
     jobs.push(job);
     // The capture's python process (pid 5762) shown as our job's pid, so ps on this host can name its owner.
     fake().set({ capture: 'xml-tesla-t4-processes-telegraf.xml', pid_map: { '5762': job.pid! } });
-    await sleep(200);
+    await untilRunning(job, 'sleep');
     const connectionsBefore = host.sshd.connectionCount();
     const res = await t.api<GpuSnapshot>('GET', '/api/gpu?user_id=alice&session_id=default');
     expect(res.status).toBe(200);
@@ -73,7 +74,7 @@ describe('GET /api/gpu over the session', () => {
       expect.objectContaining({ index: 0, name: 'NVIDIA GeForce RTX 3080', utilization_gpu_pct: 65, memory_used_mib: 9184, power_draw_w: 139.62, power_limit_w: 320, processes: [] }),
     ]);
     expect(fake().calls().map((c) => c.args)).toEqual([expect.stringMatching(/^--query-gpu=/), '-q -x']);
-    await sleep(600);
+    await untilLastSampleIsOld(fake());
     fake().clearCalls();
     const second = await t.api<GpuSnapshot>('GET', '/api/gpu?user_id=alice&session_id=newdriver');
     expect(second.body.source).toBe('xml');
@@ -109,11 +110,9 @@ describe('live: gpu:watch, history, state', () => {
     ]);
     let events = 0;
     a.on('gpu', (s: GpuSnapshot) => void (s.session_id === 'live' && events++));
-    await sleep(3000);
-    // 3 s at 500 ms is about 6 samples for one poller (fewer on a loaded machine), all from ONE nvidia-smi
-    // in loop mode for the GPUs (after at most a couple of one-shot samples while it starts): two pollers
-    // would run two loops.
-    expect(events).toBeGreaterThanOrEqual(2);
+    // Several samples at 500 ms, all from ONE nvidia-smi in loop mode for the GPUs (after at most a couple of
+    // one-shot samples while it starts): two pollers would run two loops.
+    await eventually('four more samples', () => events >= 4, 15_000);
     const loops = fake().calls().filter((c) => c.args.startsWith('--query-gpu') && c.args.endsWith('-lms 500'));
     expect(loops).toHaveLength(1);
     expect(loops[0]!.end).toBeNull();
@@ -125,8 +124,9 @@ describe('live: gpu:watch, history, state', () => {
     // b leaves by disconnecting: its watch goes with it.
     b.close();
     await noWatchers;
-    await sleep(1500);
+    await eventually('the loop nvidia-smi to end', () => fakeProcesses(fake()).length === 0, 15_000);
     fake().clearCalls();
+    // A fixed window: three sampling intervals in which no sample may come.
     await sleep(1500);
     expect(fake().calls()).toEqual([]);
   });
@@ -137,14 +137,17 @@ describe('live: gpu:watch, history, state', () => {
     // Two captures of the same RTX 3080 (same UUID), three years apart: the series change between them.
     fake().set({ capture: 'xml-rtx3080-v12-5procs-long-cmdline-telegraf.xml' });
     await request(socket, 'gpu:watch', { user_id: 'alice', session_id: 'hist', interval_ms: 500 });
-    await sleep(4500);
+    await eventually('a point of the v12 capture in the history', async () => {
+      const res = await t.api('GET', '/api/gpu/history?user_id=alice&session_id=hist&minutes=5');
+      return res.body.gpus?.[0]?.memory_used_mib.includes(1128);
+    }, 15_000);
     fake().set({ capture: 'xml-rtx3080-v13-595-telegraf.xml' });
     await waitForEvent(socket, 'gpu', (s) => s.session_id === 'hist' && s.gpus[0]?.memory_used_mib === 9184, 8000);
     const history = await eventually('two points of the v13 capture in the history', async () => {
       const res = await t.api('GET', '/api/gpu/history?user_id=alice&session_id=hist&minutes=5');
       const series = res.body.gpus?.[0];
       return series && series.memory_used_mib.filter((m: number) => m === 9184).length >= 2 ? res.body : undefined;
-    });
+    }, 15_000);
     await request(socket, 'gpu:unwatch', { user_id: 'alice', session_id: 'hist' });
     expect(history).toMatchObject({ user_id: 'alice', session_id: 'hist', host: '127.0.0.1', minutes: 5, step_ms: 2000 });
     expect(history.gpus).toHaveLength(1);
@@ -185,7 +188,7 @@ describe('alerts', () => {
     await eventually('the rules to start sampling the session', async () => {
       const state = await request<UserState>(socket, 'user:watch', { user_id: 'alice' });
       return state.ok && state.data.gpu.sessions.find((s) => s.session_id === 'job' && s.rules === 2 && s.polling && s.watchers === 0 && s.sampled_at);
-    });
+    }, 15_000);
     // Watch too, so samples come every 500 ms instead of every 10 s.
     await request(socket, 'gpu:watch', { user_id: 'alice', session_id: 'job', interval_ms: 500 });
     await waitForEvent(socket, 'gpu', (s) => s.session_id === 'job' && s.gpus[0]?.memory_used_mib === 9184, 8000);
@@ -224,7 +227,7 @@ describe('alerts', () => {
     await eventually('sampling of the session to stop', async () => {
       const state = await request<UserState>(socket, 'user:watch', { user_id: 'alice' });
       return state.ok && !state.data.gpu.sessions.some((s) => s.session_id === 'job');
-    });
+    }, 15_000);
   });
 
   it('rejects a rule without its fields, naming them', async () => {

@@ -4,9 +4,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { GpuSnapshot } from '../../bridge/contracts/gpu.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { request, waitForEvent, type ClientSocket } from './helpers/live-client.js';
-import { accountProcess, connectSession, eventually, fakeProcesses, ownerSocket, sleep, startGpuHost, type GpuHost } from './gpu-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { request, waitForEvent, type ClientSocket } from '../support/live-client.js';
+import { accountProcess, connectSession, fakeProcesses, ownerSocket, sleep, startGpuHost, type GpuHost } from '../support/gpu-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let host: GpuHost;

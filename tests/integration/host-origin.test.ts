@@ -4,8 +4,8 @@
 import http from 'node:http';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket } from './helpers/live-client.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket } from '../support/live-client.js';
 
 let t: TestBridge;
 let port: number;

@@ -2,9 +2,10 @@
 // connect and of a real sshd dying, on disconnects and revocations; owners watch users explicitly.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { UserState } from '../../bridge/contracts/socket.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, killSshdTree, pairDevice, request, waitForEvent, type ClientSocket, type PairedDevice } from './helpers/live-client.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { eventually } from '../support/eventually.js';
+import { connectSocket, killSshdTree, pairDevice, request, waitForEvent, type ClientSocket, type PairedDevice } from '../support/live-client.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;
@@ -17,14 +18,12 @@ const received: { at: number; state: UserState }[] = [];
 const connectBody = (sessionPort: number) => ({ hostname: '127.0.0.1', port: sessionPort, username: account.username, password: account.password });
 
 /** The first state received at or after `since` that satisfies `match` (waits up to 5 s). */
-async function stateAfter(since: number, match: (s: UserState) => boolean): Promise<{ at: number; state: UserState }> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
+function stateAfter(since: number, match: (s: UserState) => boolean): Promise<{ at: number; state: UserState }> {
+  return eventually(`a matching state since ${since}`, () => {
     const hit = received.find((r) => r.at >= since && match(r.state));
-    if (hit) return hit;
-    if (Date.now() > deadline) throw new Error(`no matching state since ${since}: got ${JSON.stringify(received.slice(-3))}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+    if (!hit) throw new Error(`the last states were ${JSON.stringify(received.slice(-3))}`);
+    return hit;
+  }, { timeoutMs: 5000, intervalMs: 5 });
 }
 
 const session = (s: UserState, id: string) => s.ssh.sessions.find((x) => x.session_id === id);

@@ -2,10 +2,10 @@
 // to owner sockets (never to devices) as a phone's user pairs, connects, opens a terminal and disconnects.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Overview } from '../../bridge/contracts/overview.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, pairDevice, request, waitForEvent, type ClientSocket, type PairedDevice } from './helpers/live-client.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket, pairDevice, request, waitForEvent, type ClientSocket, type PairedDevice } from '../support/live-client.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody } from '../support/ssh-test-kit.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

@@ -2,8 +2,8 @@
 // disconnects that session's sockets at once, and so does a session left idle; sockets of another owner
 // session and of owner.token stay connected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, waitForDisconnect } from './helpers/live-client.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket, waitForDisconnect } from '../support/live-client.js';
 
 /** A short idle time (6 s), so the idle case runs in the test. */
 const IDLE_MINUTES = 0.1;

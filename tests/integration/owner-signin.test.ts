@@ -2,8 +2,8 @@
 // is dead afterwards (401), the session works for the API and sockets until signed out, and a device
 // may not make sign-in links.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, pairDevice } from './helpers/live-client.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket, pairDevice } from '../support/live-client.js';
 
 let t: TestBridge;
 

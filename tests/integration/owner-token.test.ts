@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataDir, startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket } from './helpers/live-client.js';
+import { makeDataDir, startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket } from '../support/live-client.js';
 
 let t: TestBridge;
 

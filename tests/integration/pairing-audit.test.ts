@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditEntry } from '../../bridge/contracts/audit.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { killSshdTree, pairDevice, type PairedDevice } from './helpers/live-client.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { eventually } from '../support/eventually.js';
+import { killSshdTree, pairDevice, type PairedDevice } from '../support/live-client.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;
@@ -99,12 +100,7 @@ describe('audit.log', () => {
     });
     expect(connect.status).toBe(200);
     killSshdTree(sshd.dir);
-    const deadline = Date.now() + 5000;
-    let drop: AuditEntry | undefined;
-    while (!drop && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      drop = (await audit()).find((e) => e.event === 'ssh.drop');
-    }
+    const drop = await eventually('an ssh.drop audit entry', async () => (await audit()).find((e) => e.event === 'ssh.drop'), 5000);
     expect(drop).toMatchObject({ actor: 'system', user_id: 'alice', device_id: null, client_address: null, details: { session_id: 'doomed' } });
     expect(String(drop!.details.reason)).toMatch(/connection|ended|closed/);
     sshd = await startSshd();

@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, pairDevice, waitForDisconnect, waitForEvent } from './helpers/live-client.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket, pairDevice, waitForDisconnect, waitForEvent } from '../support/live-client.js';
 
 const execFileAsync = promisify(execFile);
 let t: TestBridge;

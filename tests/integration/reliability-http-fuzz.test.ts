@@ -11,8 +11,9 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { bridgeContainers, createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
+import type { TestBridge } from '../support/bridge.js';
+import { startContainerStack, type ContainerSshStack } from '../support/container-stack.js';
+import { bridgeContainers, execIn } from '../support/docker.js';
 import {
   applyMutation,
   encodeText,
@@ -29,18 +30,17 @@ import {
   type BodyEncoding,
   type JsonSchema,
   type SchemaContext,
-} from './helpers/fuzz-kit.js';
-import { sweepForSecrets } from './helpers/secrets-sweep.js';
-import { freePort, startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody } from './ssh-test-kit.js';
+} from '../support/fuzz-kit.js';
+import { sweepForSecrets } from '../support/secrets-sweep.js';
+import { freePort, type Sshd } from '../support/sshd.js';
 
 const SEED = Number(process.env.VIGILINK_FUZZ_SEED ?? 20261130);
 const RUNS = Number(process.env.VIGILINK_FUZZ_RUNS ?? 40);
 const VPN_SECRET = 'vpn-Fuzz-Secret-7f3a';
 const account = inject('testAccount');
 
+let stack: ContainerSshStack | undefined;
 let sshd: Sshd;
-let network: InternalNetwork;
 let t: TestBridge;
 let dir: string;
 let doc: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, JsonSchema> } };
@@ -68,13 +68,9 @@ interface FuzzRequest {
 }
 
 beforeAll(async () => {
-  await requireDocker();
-  await ensureBackendImage();
-  network = await createInternalNetwork();
-  sshd = await startSshd();
   // A short cooldown: fuzzed VPN connects (real=false only) make a few containers, not one per case.
-  t = await startBridge({ VIGILINK_DOCKER_NETWORK: network.name, VPN_COOLDOWN_SECONDS: '30' });
-  expect((await t.api('POST', '/ssh/connect?session_id=default', connectBody(sshd, account))).status).toBe(200);
+  stack = await startContainerStack({ VPN_COOLDOWN_SECONDS: '30' }, account);
+  ({ t, sshd } = stack);
   dir = path.join(account.home, `vl-fuzz-${process.pid}`);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'f.txt'), 'fuzz');
@@ -85,10 +81,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await t?.close();
-  if (t) await removeBridgeContainers(t.dataDir);
-  await network?.remove();
-  await sshd?.stop();
+  await stack?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
   fs.rmSync(MARKER, { force: true });
 });

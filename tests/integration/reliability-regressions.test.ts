@@ -9,14 +9,16 @@ import zlib from 'node:zlib';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { bridgeContainers, createInternalNetwork, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody, eventually } from './ssh-test-kit.js';
+import type { TestBridge } from '../support/bridge.js';
+import { startContainerStack, type ContainerSshStack } from '../support/container-stack.js';
+import { bridgeContainers } from '../support/docker.js';
+import type { Sshd } from '../support/sshd.js';
+import { connectBody } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
+let stack: ContainerSshStack | undefined;
 let sshd: Sshd;
-let network: InternalNetwork;
 let t: TestBridge;
 let dir: string;
 
@@ -24,12 +26,8 @@ const run = (body: Record<string, unknown>) => t.api('POST', '/api/terminal/bast
 const statusOf = async (userId: string) => (await t.api('GET', `/ssh/status?user_id=${userId}`)).body;
 
 beforeAll(async () => {
-  await requireDocker();
-  await ensureBackendImage();
-  network = await createInternalNetwork();
-  sshd = await startSshd();
-  t = await startBridge({ VIGILINK_DOCKER_NETWORK: network.name, VPN_COOLDOWN_SECONDS: '0' });
-  expect((await t.api('POST', '/ssh/connect?session_id=default', connectBody(sshd, account))).status).toBe(200);
+  stack = await startContainerStack({ VPN_COOLDOWN_SECONDS: '0' }, account);
+  ({ t, sshd } = stack);
   dir = path.join(account.home, `vl-reliab-${process.pid}`);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'f.txt'), 'hello');
@@ -37,10 +35,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await t?.close();
-  if (t) await removeBridgeContainers(t.dataDir);
-  await network?.remove();
-  await sshd?.stop();
+  await stack?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 

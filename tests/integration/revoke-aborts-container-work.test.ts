@@ -2,22 +2,21 @@
 // the answer is 401 at once, the command's processes are gone from the container, and another device's
 // command in the same container completes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { pairDevice, type PairedDevice } from './helpers/live-client.js';
-import { createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { eventually } from './ssh-test-kit.js';
+import type { TestBridge } from '../support/bridge.js';
+import { startContainerStack, type ContainerStack } from '../support/container-stack.js';
+import { pairDevice, type PairedDevice } from '../support/live-client.js';
+import { execIn } from '../support/docker.js';
+import { eventually } from '../support/eventually.js';
 
-let network: InternalNetwork;
+let stack: ContainerStack | undefined;
 let t: TestBridge;
 let phone: PairedDevice;
 let tablet: PairedDevice;
 let containerId: string;
 
 beforeAll(async () => {
-  await requireDocker();
-  await ensureBackendImage();
-  network = await createInternalNetwork();
-  t = await startBridge({ VIGILINK_DOCKER_NETWORK: network.name, VPN_CONTAINER_NETWORK_INTERNAL: '1', VPN_COOLDOWN_SECONDS: '0' });
+  stack = await startContainerStack({ VPN_CONTAINER_NETWORK_INTERNAL: '1', VPN_COOLDOWN_SECONDS: '0' });
+  ({ t } = stack);
   phone = await pairDevice(t, 'alice', 'doomed phone');
   tablet = await pairDevice(t, 'alice', 'kept tablet');
   const res = await t.api('POST', '/vpn/connect', { user_id: 'alice', real: false });
@@ -26,9 +25,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await t?.close();
-  if (t) await removeBridgeContainers(t.dataDir);
-  await network?.remove();
+  await stack?.close();
 });
 
 /** The container's processes' command lines. */

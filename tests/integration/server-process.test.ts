@@ -5,10 +5,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { makeDataDir } from './helpers/bridge.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { REPO_ROOT, startBridgeChild, type BridgeChild } from './server-child.js';
-import { connectBody, eventually } from './ssh-test-kit.js';
+import { makeDataDir } from '../support/bridge.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { REPO_ROOT, startBridgeChild, type BridgeChild } from '../support/server-child.js';
+import { connectBody } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

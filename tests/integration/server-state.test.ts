@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { makeDataDir, startBridge, type TestBridge } from './helpers/bridge.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody, filesUnder } from './ssh-test-kit.js';
+import { makeDataDir, startBridge, type TestBridge } from '../support/bridge.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody, filesUnder } from '../support/ssh-test-kit.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

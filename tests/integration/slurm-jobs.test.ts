@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { JobAlert, SlurmJob, SlurmJobsResponse } from '../../bridge/contracts/slurm.js';
 import type { AnyAlert } from '../../bridge/contracts/socket.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { createInternalNetwork, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { pairDevice, request, waitForEvent, type ClientSocket } from './helpers/live-client.js';
-import { startSlurmCluster, type SlurmCluster, type SlurmUser } from './helpers/slurm-cluster.js';
-import { connectSession as connectGpuHost, eventually, ownerSocket, sleep, startGpuHost, type GpuHost } from './gpu-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { createInternalNetwork, requireDocker, type InternalNetwork } from '../support/docker.js';
+import { pairDevice, request, waitForEvent, type ClientSocket } from '../support/live-client.js';
+import { startSlurmCluster, type SlurmCluster, type SlurmUser } from '../support/slurm-cluster.js';
+import { connectSession as connectGpuHost, ownerSocket, sleep, startGpuHost, type GpuHost } from '../support/gpu-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let network: InternalNetwork;
@@ -102,7 +103,7 @@ describe('the job list and one job', () => {
     const output = await eventually('the job to print its devices', async () => {
       const out = await t.api('GET', `/api/slurm/jobs/${ids.gpu}/output?user_id=alice&session_id=hpc`);
       return out.status === 200 && out.body.data.includes('CVD=') && out.body;
-    });
+    }, 15_000);
     // Without cgroups CUDA_VISIBLE_DEVICES is the node's own indices of the allocated GPUs.
     expect(output.data).toContain(`CVD=${indices.join(',')}`);
   });
@@ -137,7 +138,7 @@ describe('output', () => {
     socket.on('job:output', onData);
     const ack = await request(socket, 'job:follow', { user_id: 'alice', session_id: 'hpc', job_id: ids.printer, tail_bytes: 64 });
     expect(ack.ok, JSON.stringify(ack)).toBe(true);
-    const first = await eventually('a line', () => /line (\d+)/.exec(chunks.join(''))?.[1]);
+    const first = await eventually('a line', () => /line (\d+)/.exec(chunks.join(''))?.[1], 15_000);
     await eventually('later lines to follow', () => Number([...chunks.join('').matchAll(/line (\d+)/g)].pop()?.[1]) > Number(first) + 3, 20_000);
     const unfollow = await request(socket, 'job:unfollow', { user_id: 'alice', job_id: ids.printer });
     expect(unfollow).toMatchObject({ ok: true, data: { unfollowed: [expect.any(String)] } });
@@ -149,7 +150,7 @@ describe('output', () => {
     const ended = waitForEvent(socket, 'job:output:end', (e) => e.job_id === id, 45_000);
     const chunks: string[] = [];
     socket.on('job:output', (e) => e.job_id === id && chunks.push(e.data));
-    await eventually('the job to be known', async () => (await t.api('GET', `/api/slurm/jobs/${id}?user_id=alice&session_id=hpc`)).status === 200);
+    await eventually('the job to be known', async () => (await t.api('GET', `/api/slurm/jobs/${id}?user_id=alice&session_id=hpc`)).status === 200, 15_000);
     expect((await request(socket, 'job:follow', { user_id: 'alice', session_id: 'hpc', job_id: id })).ok).toBe(true);
     const [end] = await ended;
     expect(end.reason).toMatch(/COMPLETED/);

@@ -5,10 +5,11 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TermOpened } from '../../bridge/contracts/terminal.js';
 import type { SshSession } from '../../bridge/ssh/ssh-session.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, request, type ClientSocket } from './helpers/live-client.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody, eventually, logLines } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { connectSocket, request, type ClientSocket } from '../support/live-client.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody, logLines } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

@@ -1,10 +1,10 @@
 // A paired device may not open SSH connections to the workstation itself (its loopback sshd here),
 // directly or as a jump host, unless the owner allows it; the owner's connections are unaffected.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { pairDevice, type PairedDevice } from './helpers/live-client.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { pairDevice, type PairedDevice } from '../support/live-client.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody } from '../support/ssh-test-kit.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

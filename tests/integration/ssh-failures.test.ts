@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { freePort, startSshd, type Sshd } from './helpers/sshd.js';
-import { silentTcpServer } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { freePort, startSshd, type Sshd } from '../support/sshd.js';
+import { silentTcpServer } from '../support/ssh-test-kit.js';
 
 const account = inject('testAccount');
 let t: TestBridge;

@@ -4,10 +4,10 @@
 import net from 'node:net';
 import type { ContainerPort } from '../../bridge/core/container-port.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { pairDevice, type PairedDevice } from './helpers/live-client.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { pairDevice, type PairedDevice } from '../support/live-client.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody } from '../support/ssh-test-kit.js';
 
 const account = inject('testAccount');
 let real: Sshd;

@@ -2,9 +2,10 @@
 // connection's forwarded channel, not a TCP connection of the bridge's own.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody, connectionProcesses, eventually, signalAll } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody, connectionProcesses, signalAll } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let jump: Sshd;

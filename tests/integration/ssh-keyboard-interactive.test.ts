@@ -2,9 +2,9 @@
 // the prompt with the password.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody } from '../support/ssh-test-kit.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;

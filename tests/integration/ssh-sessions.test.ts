@@ -2,9 +2,10 @@
 // the session limit, replacing a session, and drops noticed by keepalives and reported with a reason.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import { connectBody, connectionProcesses, eventually, signalAll } from './ssh-test-kit.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { connectBody, connectionProcesses, runsCommand, signalAll } from '../support/ssh-test-kit.js';
+import { eventually } from '../support/eventually.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;
@@ -202,7 +203,7 @@ describe('dropped sessions', () => {
     try {
       await fast.api('POST', '/ssh/connect?session_id=ka', connectBody(own, account, { user_id: 'frank' }));
       const running = fast.api('POST', '/api/terminal/bastion/run', { user_id: 'frank', command: 'sleep 20', timeout: 30 });
-      await new Promise((r) => setTimeout(r, 300));
+      await eventually('the command to run on the host', () => runsCommand(own, 'sleep 20'));
       // Frozen, not killed: the TCP connection stays open and only the keepalives go unanswered.
       stopped = connectionProcesses(own);
       signalAll(stopped, 'SIGSTOP');

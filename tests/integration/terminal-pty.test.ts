@@ -3,10 +3,11 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TermOpened } from '../../bridge/contracts/terminal.js';
-import { makeDataDir, startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, killSshdTree, pairDevice, request, waitForEvent, type ClientSocket, type PairedDevice } from './helpers/live-client.js';
-import { startBridgeChild, type BridgeChild } from './server-child.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
+import { makeDataDir, startBridge, type TestBridge } from '../support/bridge.js';
+import { eventually } from '../support/eventually.js';
+import { connectSocket, killSshdTree, pairDevice, request, waitForEvent, type ClientSocket, type PairedDevice } from '../support/live-client.js';
+import { startBridgeChild, type BridgeChild } from '../support/server-child.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
 
 const account = inject('testAccount');
 let sshd: Sshd;
@@ -26,14 +27,12 @@ class TerminalReader {
     });
   }
 
-  async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+  waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
+    return eventually(`terminal output to match ${pattern}`, () => {
       const match = pattern.exec(this.text);
-      if (match) return match;
-      if (Date.now() > deadline) throw new Error(`terminal output never matched ${pattern}: ${JSON.stringify(this.text.slice(-500))}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+      if (!match) throw new Error(`the terminal shows ${JSON.stringify(this.text.slice(-500))}`);
+      return match;
+    }, { timeoutMs, intervalMs: 10 });
   }
 }
 
@@ -122,9 +121,7 @@ describe('limits and cleanup', () => {
     const pid = Number((await reader.waitFor(/PID=(\d+)\r\n/))[1]);
     expect(fs.existsSync(`/proc/${pid}`)).toBe(true);
     socket.disconnect();
-    const deadline = Date.now() + 5000;
-    while (fs.existsSync(`/proc/${pid}`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+    await eventually(`the shell ${pid} to end`, () => !fs.existsSync(`/proc/${pid}`), { timeoutMs: 5000, intervalMs: 20 });
     // All eight slots are free again.
     const again = await connectSocket(t.baseUrl, { token: phone.token });
     try {
@@ -202,12 +199,10 @@ describe('backpressure', () => {
 
       // Read again: all of it arrives (it was held back at the source, not dropped), memory stays flat.
       tcp.resume();
-      const deadline = Date.now() + 120_000;
-      while (!tail.includes('SPEW-2-DONE') && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
+      await eventually('all of the output', () => {
         peak = Math.max(peak, rssMiB(pid));
-      }
-      expect(tail).toContain('SPEW-2-DONE');
+        return tail.includes('SPEW-2-DONE');
+      }, { timeoutMs: 120_000, intervalMs: 200 });
       expect(receivedWhilePaused).toBeLessThan(4 * 1024 * 1024);
       expect(received).toBeGreaterThan(SPEW_BYTES);
       // Without backpressure the bridge would hold ~100 MB of output (several times that in buffers).

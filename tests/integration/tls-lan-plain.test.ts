@@ -4,8 +4,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataDir, startBridge, type TestBridge } from './helpers/bridge.js';
-import { execFileAsync } from './helpers/tls-client.js';
+import { makeDataDir, startBridge, type TestBridge } from '../support/bridge.js';
+import { execFileAsync } from '../support/tls-client.js';
 
 const tag = crypto.randomBytes(3).toString('hex');
 const NS = `vlh-${tag}`;

@@ -10,9 +10,9 @@ import { createBridge } from '../../bridge/app.js';
 import { loadConfig } from '../../bridge/config/config.js';
 import { createLogger } from '../../bridge/core/logger.js';
 import { issueLeaf, loadOrCreateLocalCa } from '../../bridge/tls/local-ca.js';
-import { makeDataDir, startBridge, type TestBridge } from './helpers/bridge.js';
-import { execFileAsync, httpsGet, tlsHandshake } from './helpers/tls-client.js';
-import { startBridgeChild } from './server-child.js';
+import { makeDataDir, startBridge, type TestBridge } from '../support/bridge.js';
+import { execFileAsync, httpsGet, tlsHandshake } from '../support/tls-client.js';
+import { startBridgeChild } from '../support/server-child.js';
 
 const LAN_NAME = 'ws.vigilink.test';
 let lanAddress = '192.168.77.10';

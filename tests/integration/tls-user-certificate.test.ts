@@ -12,9 +12,10 @@ import { createBridge } from '../../bridge/app.js';
 import { loadConfig } from '../../bridge/config/config.js';
 import { createLogger } from '../../bridge/core/logger.js';
 import { x509 } from '../../bridge/tls/x509.js';
-import { makeDataDir, startBridge, type TestBridge } from './helpers/bridge.js';
-import { startBridgeChild } from './server-child.js';
-import { execFileAsync, httpsGet, tlsHandshake } from './helpers/tls-client.js';
+import { makeDataDir, startBridge, type TestBridge } from '../support/bridge.js';
+import { eventually } from '../support/eventually.js';
+import { startBridgeChild } from '../support/server-child.js';
+import { execFileAsync, httpsGet, tlsHandshake } from '../support/tls-client.js';
 
 const NAME = 'ws.vigilink.test';
 let dir: string;
@@ -96,13 +97,7 @@ describe('the user’s own certificate', () => {
 
     replaceFile(path.join(dir, 'live.key'), second.key);
     replaceFile(path.join(dir, 'live.crt'), second.cert);
-    const deadline = Date.now() + 30_000;
-    let served = '';
-    while (Date.now() < deadline) {
-      served = (await tlsHandshake(port, NAME, secondCa).catch(() => null))?.fingerprint256 ?? '';
-      if (served) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const served = await eventually('a handshake with the new certificate', async () => (await tlsHandshake(port, NAME, secondCa).catch(() => null))?.fingerprint256, { timeoutMs: 30_000, intervalMs: 500 });
     expect(served).toBe(fingerprintOf(second.cert));
     expect((await httpsGet(`https://${NAME}:${port}/healthz`, { ca: firstCa, agent })).status).toBe(200);
     expect(socket.connected && !disconnected).toBe(true);

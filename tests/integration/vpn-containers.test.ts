@@ -3,8 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TermOpened } from '../../bridge/contracts/terminal.js';
 import { instanceId } from '../../bridge/vpn/container-side.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { connectSocket, request, waitForEvent } from './helpers/live-client.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { eventually } from '../support/eventually.js';
+import { connectSocket, request, waitForEvent } from '../support/live-client.js';
 import {
   BACKEND_IMAGE,
   bridgeContainers,
@@ -15,7 +16,7 @@ import {
   removeBridgeContainers,
   requireDocker,
   type InternalNetwork,
-} from './helpers/docker.js';
+} from '../support/docker.js';
 
 let network: InternalNetwork;
 let t: TestBridge;
@@ -205,32 +206,26 @@ describe('POST /vpn/connect real=false', () => {
         text += Buffer.from(payload.data as Uint8Array).toString('utf8');
         ack();
       });
-      const until = async (pattern: RegExp): Promise<void> => {
-        const deadline = Date.now() + 10_000;
-        while (!pattern.test(text)) {
-          if (Date.now() > deadline) throw new Error(`terminal never showed ${pattern}: ${JSON.stringify(text.slice(-300))}`);
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+      const shows = (pattern: RegExp) => (): boolean => {
+        if (!pattern.test(text)) throw new Error(`the terminal shows ${JSON.stringify(text.slice(-300))}`);
+        return true;
       };
       const opened = await request<TermOpened>(socket, 'term:open', { user_id: 'carol', target: 'container', cols: 80, rows: 24 });
       expect(opened.ok, JSON.stringify(opened)).toBe(true);
       const id = opened.ok ? opened.data.terminal_id : '';
       // As the container's unprivileged user, never root.
       await request(socket, 'term:input', { terminal_id: id, data: 'echo "in-$(cat /etc/hostname | wc -l)-$((40+2))-$(id -un)"; stty size\n' });
-      await until(/in-1-42-vigilink\r?\n24 80/);
+      await eventually('the terminal to show the echo and its size', shows(/in-1-42-vigilink\r?\n24 80/), { intervalMs: 20 });
       await request(socket, 'term:resize', { terminal_id: id, cols: 100, rows: 30 });
       // A resize reaches the pty asynchronously (as SSH's window-change does): ask until it shows.
-      for (let i = 0; !/30 100/.test(text); i++) {
-        if (i === 50) throw new Error(`the resize never reached the shell: ${JSON.stringify(text.slice(-300))}`);
+      await eventually('the resize to reach the shell', async () => {
         await request(socket, 'term:input', { terminal_id: id, data: 'stty size\n' });
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+        return shows(/30 100/)();
+      }, { intervalMs: 200 });
       const exited = waitForEvent(socket, 'term:exit', (payload) => payload.terminal_id === id, 10_000);
       await request(socket, 'term:close', { terminal_id: id });
       await exited;
-      const deadline = Date.now() + 5_000;
-      while ((await execIn(containerId, ['sh', '-c', 'pgrep -c bash || true'])) !== '0\n' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(await execIn(containerId, ['sh', '-c', 'pgrep -c bash || true'])).toBe('0\n');
+      await eventually('no bash left in the container', async () => (await execIn(containerId, ['sh', '-c', 'pgrep -c bash || true'])) === '0\n', { timeoutMs: 5000, intervalMs: 100 });
     } finally {
       socket.close();
     }
@@ -301,9 +296,7 @@ describe('CONTAINER_TIMEOUT', () => {
     const b = await bridge({ CONTAINER_TIMEOUT: '2', VPN_HEALTH_INTERVAL_SECONDS: '0.5' });
     expect((await b.api('POST', '/vpn/connect', { user_id: 'heidi' })).status).toBe(200);
     expect(await bridgeContainers(b.dataDir)).toHaveLength(1);
-    const deadline = Date.now() + 15_000;
-    while ((await bridgeContainers(b.dataDir)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    expect(await bridgeContainers(b.dataDir)).toHaveLength(0);
+    await eventually('the timed-out container to be removed', async () => (await bridgeContainers(b.dataDir)).length === 0, { timeoutMs: 15_000, intervalMs: 250 });
     expect((await b.api('GET', '/vpn/status?user_id=heidi')).status).toBe(404);
   });
 });

@@ -4,9 +4,9 @@
 // get 503 with Retry-After after a bounded wait, while another user's container still answers.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataDir } from './helpers/bridge.js';
-import { BACKEND_IMAGE, createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { startBridgeChild, type BridgeChild } from './server-child.js';
+import { makeDataDir } from '../support/bridge.js';
+import { BACKEND_IMAGE, createInternalNetwork, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from '../support/docker.js';
+import { startBridgeChild, type BridgeChild } from '../support/server-child.js';
 
 const PARALLEL = 250;
 const FILES = 60_000;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { instanceId } from '../../bridge/vpn/container-side.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
 import {
   BACKEND_IMAGE,
   bridgeContainers,
@@ -19,8 +19,8 @@ import {
   requireDocker,
   TEST_LABEL,
   type InternalNetwork,
-} from './helpers/docker.js';
-import { OCSERV_IMAGE, startOcserv, VPN_PASSWORD, VPN_POOL, VPN_USER, type Ocserv } from './helpers/ocserv.js';
+} from '../support/docker.js';
+import { OCSERV_IMAGE, startOcserv, VPN_PASSWORD, VPN_POOL, VPN_USER, type Ocserv } from '../support/ocserv.js';
 
 const account = inject('testAccount');
 const B_PORT = 7070;

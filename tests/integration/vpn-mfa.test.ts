@@ -5,10 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { VpnPrompt } from '../../bridge/contracts/vpn.js';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
-import { bridgeContainers, createInternalNetwork, docker, driver, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from './helpers/docker.js';
-import { connectSocket, request, waitForEvent, type ClientSocket } from './helpers/live-client.js';
-import { startOcserv, totp, TOTP_SECRET_HEX, VPN_PASSWORD, VPN_POOL, VPN_SIDE_SSH_HOST, VPN_USER, type Ocserv } from './helpers/ocserv.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { eventually } from '../support/eventually.js';
+import { bridgeContainers, createInternalNetwork, docker, driver, ensureBackendImage, execIn, removeBridgeContainers, requireDocker, type InternalNetwork } from '../support/docker.js';
+import { connectSocket, request, waitForEvent, type ClientSocket } from '../support/live-client.js';
+import { startOcserv, totp, TOTP_SECRET_HEX, VPN_PASSWORD, VPN_POOL, VPN_SIDE_SSH_HOST, VPN_USER, type Ocserv } from '../support/ocserv.js';
 
 const account = inject('testAccount');
 const PROMPT_TIMEOUT_SECONDS = 8;
@@ -42,16 +43,6 @@ const connectBody = (server: Ocserv, userId: string, extra: Record<string, unkno
 
 const nextPrompt = async (userId: string, timeoutMs = 30_000): Promise<VpnPrompt> =>
   (await waitForEvent(socket, 'vpn:prompt', (event) => event.user_id === userId && event.prompt !== null, timeoutMs))[0].prompt!;
-
-async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 const containersOf = async (userId: string) => (await bridgeContainers(t.dataDir)).filter((c) => c.labels['vigilink.user'] === userId);
 
@@ -152,7 +143,10 @@ describe('answers that cannot work', () => {
     const foreign = await t.api('POST', '/vpn/prompt/answer', { user_id: 'alice', prompt_id: prompt.prompt_id, answers: { [prompt.fields[0]!.name]: '1' } });
     expect(foreign.status).toBe(403);
 
-    await waitFor('nora after the time limit', async () => (await containersOf('nora')).length, (n) => n === 0, (PROMPT_TIMEOUT_SECONDS + 20) * 1000);
+    await eventually('no container for nora after the time limit', async () => {
+      expect(await containersOf('nora')).toHaveLength(0);
+      return true;
+    }, { timeoutMs: (PROMPT_TIMEOUT_SECONDS + 20) * 1000, intervalMs: 250 });
     const state = (await t.bridge.context.state.snapshot('nora')).vpn;
     expect(state).toMatchObject({ state: 'none', container_id: null, prompt: null });
     expect(state.reason).toBe(`VPN connection failed: nobody answered the login form within ${PROMPT_TIMEOUT_SECONDS} s`);
@@ -176,7 +170,11 @@ describe('auto-reconnect with a second factor', () => {
     const waiting = (await t.api('GET', '/vpn/status?user_id=bob')).body;
     expect(waiting.vpn).toMatchObject({ state: 'needs_answer', auto_reconnect: true });
     await t.api('POST', '/vpn/prompt/answer', { user_id: 'bob', prompt_id: prompt.prompt_id, answers: { [prompt.fields[0]!.name]: freshCode(otpServer) } });
-    const up = await waitFor('bob after answering', async () => (await t.api('GET', '/vpn/status?user_id=bob')).body, (b) => b.vpn?.state === 'up', 60_000);
+    const up = await eventually('bob up after answering', async () => {
+      const body = (await t.api('GET', '/vpn/status?user_id=bob')).body;
+      expect(body.vpn?.state).toBe('up');
+      return body;
+    }, { timeoutMs: 60_000, intervalMs: 250 });
     expect(up.vpn.ip).toMatch(VPN_POOL);
     expect(await execIn(up.container_id, ['ip', 'route', 'get', VPN_SIDE_SSH_HOST])).toContain('dev vigilink0');
   });
@@ -187,7 +185,11 @@ describe('auto-reconnect with a second factor', () => {
     await otpServer.restart();
     expect((await again).reconnect).toBe(true);
     const status = async () => (await t.api('GET', '/vpn/status?user_id=bob')).body;
-    const stopped = await waitFor('bob after the unanswered prompt', status, (b) => b.vpn?.auto_reconnect === false, (PROMPT_TIMEOUT_SECONDS + 30) * 1000);
+    const stopped = await eventually('auto-reconnect of bob to stop after the unanswered prompt', async () => {
+      const body = await status();
+      expect(body.vpn?.auto_reconnect).toBe(false);
+      return body;
+    }, { timeoutMs: (PROMPT_TIMEOUT_SECONDS + 30) * 1000, intervalMs: 250 });
     expect(stopped.vpn).toMatchObject({ state: 'down', reason: `auto-reconnect stopped: nobody answered the login form within ${PROMPT_TIMEOUT_SECONDS} s` });
     await expect(nextPrompt('bob', 6_000)).rejects.toThrow(/no matching/);
     expect((await status()).vpn.state).toBe('down');

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startBridge, type TestBridge } from './helpers/bridge.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { eventually } from '../support/eventually.js';
 import {
   bridgeContainers,
   createInternalNetwork,
@@ -15,8 +16,8 @@ import {
   removeBridgeContainers,
   requireDocker,
   type InternalNetwork,
-} from './helpers/docker.js';
-import { startOcserv, VPN_PASSWORD, VPN_POOL, VPN_SIDE_SSH_HOST, VPN_USER, type Ocserv } from './helpers/ocserv.js';
+} from '../support/docker.js';
+import { startOcserv, VPN_PASSWORD, VPN_POOL, VPN_SIDE_SSH_HOST, VPN_USER, type Ocserv } from '../support/ocserv.js';
 
 const account = inject('testAccount');
 let network: InternalNetwork;
@@ -34,16 +35,6 @@ const connectBody = (userId: string, extra: Record<string, unknown> = {}) => ({
   real: true,
   ...extra,
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 beforeAll(async () => {
   await requireDocker();
@@ -192,14 +183,22 @@ describe('failures and lifecycle', () => {
     expect((await t.api('POST', '/vpn/connect', connectBody('bob', { auto_reconnect: true }))).status).toBe(200);
     await ocserv.kill();
     const killedAt = Date.now();
-    const down = await waitFor('state after killing ocserv', async () => (await t.api('GET', '/vpn/status?user_id=bob')).body, (b) => b.vpn?.state === 'down');
+    const down = await eventually('bob down after killing ocserv', async () => {
+      const body = (await t.api('GET', '/vpn/status?user_id=bob')).body;
+      expect(body.vpn?.state).toBe('down');
+      return body;
+    }, { timeoutMs: 15_000, intervalMs: 200 });
     expect(Date.now() - killedAt).toBeLessThan(10_000);
     expect(down).toMatchObject({ connected: false, vpn: { state: 'down', ip: null, auto_reconnect: true } });
     // ocserv either says goodbye (openconnect exits) or just vanishes (openconnect retries): down either way.
     expect(down.vpn.reason).toMatch(/terminated|disconnect|retrying/i);
     expect(down.vpn.log_tail.length).toBeGreaterThan(0);
     await ocserv.restart();
-    const up = await waitFor('state after ocserv came back', async () => (await t.api('GET', '/vpn/status?user_id=bob')).body, (b) => b.vpn?.state === 'up', 30_000);
+    const up = await eventually('bob up after ocserv came back', async () => {
+      const body = (await t.api('GET', '/vpn/status?user_id=bob')).body;
+      expect(body.vpn?.state).toBe('up');
+      return body;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
     expect(up.vpn.ip).toMatch(VPN_POOL);
     // The restarted server does not know openconnect's old session cookie, so the bridge logged in again.
     expect(fs.readFileSync(path.join(t.dataDir, 'bridge.log'), 'utf8')).toContain('"event":"vpn.reconnect_scheduled"');

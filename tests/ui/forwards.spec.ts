@@ -2,7 +2,7 @@
 // through its SSH session), opens it in a new tab through the one-time link, sees the page and its live
 // WebSocket updates, and stops it.
 import { expect, openView, PHONE, shot, test, watchProblems } from './fixtures.js';
-import { PAGE_TITLE, startWebApp } from '../integration/helpers/web-app.js';
+import { PAGE_TITLE, startWebApp } from '../support/web-app.js';
 
 test('a phone opens a forwarded web app in a new tab and sees it update live', async ({ browser, stack }) => {
   const app = await startWebApp();

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHROMIUM_PATH } from '../../playwright.config.js';
-import { removeTempFoldersLater } from '../integration/helpers/temp-folders.js';
-import { ensureTestAccount, FIXTURE_DIR } from '../integration/helpers/test-account.js';
+import { removeTempFoldersLater } from '../support/temp-folders.js';
+import { ensureTestAccount, FIXTURE_DIR } from '../support/test-account.js';
 
 /** Returns the teardown: the temporary folders the run made are removed. */
 export default function globalSetup(): () => void {

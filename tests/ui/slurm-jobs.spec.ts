@@ -1,8 +1,8 @@
 // The phone and Slurm, end to end: a real cluster (tests/fixtures/slurm) on an --internal Docker network, a
 // paired phone opens Jobs, sees its running job, follows the job's output live, and cancels it.
 import { expect, openOwner, PHONE, shot, test, watchProblems } from './fixtures.js';
-import { createInternalNetwork, requireDocker, type InternalNetwork } from '../integration/helpers/docker.js';
-import { startSlurmCluster, type SlurmCluster } from '../integration/helpers/slurm-cluster.js';
+import { createInternalNetwork, requireDocker, type InternalNetwork } from '../support/docker.js';
+import { startSlurmCluster, type SlurmCluster } from '../support/slurm-cluster.js';
 
 const USER = 'slurm-phone';
 let network: InternalNetwork;

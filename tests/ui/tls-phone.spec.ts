@@ -13,8 +13,8 @@ import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
 import config, { CHROMIUM_PATH } from '../../playwright.config.js';
 import { issueLeaf, loadOrCreateLocalCa } from '../../bridge/tls/local-ca.js';
-import { startBridge, type TestBridge } from '../integration/helpers/bridge.js';
-import { freePort } from '../integration/helpers/sshd.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { freePort } from '../support/sshd.js';
 import { DESKTOP, expect, PHONE, shot, test, watchProblems } from './fixtures.js';
 
 const LAN_NAME = 'ws.vigilink.test';

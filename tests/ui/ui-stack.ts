@@ -6,9 +6,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startBridge, type TestBridge } from '../integration/helpers/bridge.js';
-import { freePort, startSshd, type Sshd } from '../integration/helpers/sshd.js';
-import { ensureTestAccount, FIXTURE_DIR, TEST_USER, type TestAccount } from '../integration/helpers/test-account.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { freePort, startSshd, type Sshd } from '../support/sshd.js';
+import { ensureTestAccount, FIXTURE_DIR, TEST_USER, type TestAccount } from '../support/test-account.js';
 
 export interface UiStack {
   bridge: TestBridge;

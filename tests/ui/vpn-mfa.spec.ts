@@ -3,9 +3,9 @@
 // countdown, the phone answers it, and the tunnel comes up; a group choice is a row of buttons.
 import crypto from 'node:crypto';
 import type { Browser } from '@playwright/test';
-import { startBridge, type TestBridge } from '../integration/helpers/bridge.js';
-import { createInternalNetwork, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from '../integration/helpers/docker.js';
-import { startOcserv, totp, TOTP_SECRET_HEX, VPN_PASSWORD, VPN_USER, type Ocserv } from '../integration/helpers/ocserv.js';
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { createInternalNetwork, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from '../support/docker.js';
+import { startOcserv, totp, TOTP_SECRET_HEX, VPN_PASSWORD, VPN_USER, type Ocserv } from '../support/ocserv.js';
 import { expect, openView, PHONE, shot, test, watchProblems } from './fixtures.js';
 
 const USER = 'vpn-phone-user';

@@ -123,6 +123,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VIGILINK_TLS_CERT: '/etc/vigilink/cert.pem' })).toThrow(/VIGILINK_TLS_CERT and VIGILINK_TLS_KEY go together/);
   });
 
+  it('reads the Debian mirror of `npm run image`; unset or empty leaves the image builder its default', () => {
+    expect(loadConfig({}).imageBuild).toEqual({ debianMirror: null });
+    expect(loadConfig({ VIGILINK_DEBIAN_MIRROR: '' }).imageBuild).toEqual({ debianMirror: null });
+    expect(loadConfig({ VIGILINK_DEBIAN_MIRROR: 'http://mirror.lab/debian' }).imageBuild).toEqual({ debianMirror: 'http://mirror.lab/debian' });
+  });
+
   it('ignores variables it does not know', () => {
     expect(loadConfig({ PATH: '/usr/bin', HOME: '/nowhere', VIGILINK_PORT: '9000' }).port).toBe(9000);
   });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { csvRecords, gpusFromCsv, parseNvidiaCsv, processesFromCsv } from '../../../bridge/gpu/gpu-csv.parser.js';
 import { APP_QUERY_FIELDS, GPU_QUERY_FIELDS } from '../../../bridge/gpu/gpu-sample.script.js';
-import { capture, capturesEndingWith } from './gpu-fixtures.js';
+import { capture, capturesEndingWith } from '../../support/gpu-fixtures.js';
 
 describe('every CSV capture', () => {
   const files = capturesEndingWith('.csv');

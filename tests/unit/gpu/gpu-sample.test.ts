@@ -7,7 +7,7 @@ import { sampleCommand, SECTION_NONCE, splitSections, type SampleMode } from '..
 import { parseGpuXml } from '../../../bridge/gpu/gpu-xml.parser.js';
 import { readXmlLines } from '../../../bridge/gpu/gpu-xml-lines.parser.js';
 import { installFakeNvidiaSmi, type FakeNvidiaSmi } from '../../fixtures/fake-nvidia-smi/install.js';
-import { capture, capturesEndingWith } from './gpu-fixtures.js';
+import { capture, capturesEndingWith } from '../../support/gpu-fixtures.js';
 
 let fake: FakeNvidiaSmi;
 beforeAll(() => {

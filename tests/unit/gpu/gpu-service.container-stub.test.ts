@@ -17,6 +17,7 @@ import { PrivateKeyParser } from '../../../bridge/ssh/private-key-parser.js';
 import { SshSessionService } from '../../../bridge/ssh/ssh-sessions.js';
 import { SshTargetPolicy, systemNetwork } from '../../../bridge/ssh/ssh-target-policy.js';
 import { ConnsStore } from '../../../bridge/store/conns-store.js';
+import { eventually } from '../../support/eventually.js';
 import { installFakeNvidiaSmi, type FakeNvidiaSmi } from '../../fixtures/fake-nvidia-smi/install.js';
 
 const CONTAINER_ID = '3f1c0ffee0ddba11deadbeef00112233';
@@ -120,19 +121,12 @@ describe('GPUs inside the VPN container', () => {
     const seen: GpuSnapshot[] = [];
     const ack = await gpu.watch('alice', '@container', 'socket-1', 500, (s) => seen.push(s));
     expect(ack).toMatchObject({ session_id: '@container', interval_ms: 500 });
-    await waitFor(() => seen.some((s) => s.gpus[0]?.memory_used_mib === 9184));
+    await eventually('a sample of the busy capture', () => seen.some((s) => s.gpus[0]?.memory_used_mib === 9184), 15_000);
     gpu.unwatch('alice', '@container', 'socket-1');
     expect(gpu.watchStatus('alice').sessions).toEqual([expect.objectContaining({ session_id: '@container', watchers: 0, rules: 1, polling: true })]);
     fake.set({ capture: 'xml-rtx3080-v12-5procs-long-cmdline-telegraf.xml' });
-    await waitFor(() => alerts.length > 0);
+    await eventually('an alert', () => alerts.length > 0, 15_000);
     expect(alerts[0]).toMatchObject({ session_id: '@container', host: 'vpn container 3f1c0ffee0dd', kind: 'memory_freed', value: 1128 });
   });
 });
 
-async function waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -8,7 +8,7 @@ import { xmlLoopCommand } from '../../../bridge/gpu/gpu-sample.script.js';
 import { GpuXmlLoopReader } from '../../../bridge/gpu/gpu-xml-loop.reader.js';
 import { parseGpuXml } from '../../../bridge/gpu/gpu-xml.parser.js';
 import { installFakeNvidiaSmi, type FakeNvidiaSmi } from '../../fixtures/fake-nvidia-smi/install.js';
-import { capture, capturesEndingWith } from './gpu-fixtures.js';
+import { capture, capturesEndingWith } from '../../support/gpu-fixtures.js';
 
 let fake: FakeNvidiaSmi;
 beforeAll(() => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Gpu } from '../../../bridge/contracts/gpu.js';
 import { parseGpuXml } from '../../../bridge/gpu/gpu-xml.parser.js';
-import { capture, capturesEndingWith, TESLA_T4 } from './gpu-fixtures.js';
+import { capture, capturesEndingWith, TESLA_T4 } from '../../support/gpu-fixtures.js';
 
 const NUMERIC: (keyof Gpu)[] = [
   'utilization_gpu_pct',

@@ -2,20 +2,13 @@
 // re-rendered on the state service's `changed` events (a real EventEmitter), coalesced.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../../support/eventually.js';
 import { countActiveSessions, readTrayStatus, TrayStatusWatcher, type SessionLister } from '../../../main/tray/tray-status.js';
 import type { TrayStatus } from '../../../main/tray/tray-menu.model.js';
 
 function sessions(byUser: Record<string, boolean[]>): SessionLister {
   return { users: () => Object.keys(byUser), list: (user) => (byUser[user] ?? []).map((active) => ({ active })) };
 }
-
-const until = async (check: () => boolean, ms = 2000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('tray status (stubbed counters)', () => {
   it('counts only active sessions, across every user', () => {
@@ -47,7 +40,7 @@ describe('tray status (stubbed counters)', () => {
 
     byUser.alice = [true, true];
     for (let i = 0; i < 50; i++) state.emit('changed', 'alice');
-    await until(() => rendered.length === 2);
+    await eventually('the second render', () => rendered.length === 2, { timeoutMs: 2000, intervalMs: 5 });
     expect(rendered[1]!.activeSessions).toBe(2);
 
     state.emit('changed', 'alice'); // nothing changed: no re-render

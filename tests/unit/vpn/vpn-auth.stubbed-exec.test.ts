@@ -4,6 +4,7 @@
 import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ContainerDriver } from '../../../bridge/vpn/container-driver.js';
+import { eventually } from '../../support/eventually.js';
 import { authenticate, type AskedForm, type AuthOptions } from '../../../bridge/vpn/vpn-auth.js';
 
 function fakeOpenconnect() {
@@ -21,14 +22,6 @@ function fakeOpenconnect() {
   return { driver, written, exit, print: (text: string) => stream.push(text) };
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const options = (ask: AuthOptions['ask'], extra: Partial<AuthOptions> = {}): AuthOptions => ({
   request: { server: 'https://vpn.example', username: 'alice', protocol: 'anyconnect' },
   password: 'pw-Secret',
@@ -44,10 +37,10 @@ describe('authenticate (stubbed exec)', () => {
     const outcome = authenticate(oc.driver, 'c1', options(async (form) => (forms.push(form), new Map([['password1', '123456']]))));
     oc.print('POST https://vpn.example/\nPlease enter your password.\nPass');
     oc.print('word:');
-    await until('the password answer', () => oc.written.length === 1);
+    await eventually('the password answer', () => oc.written.length === 1, { timeoutMs: 3000, intervalMs: 20 });
     expect(oc.written).toEqual(['pw-Secret\n']);
     oc.print("\nPOST https://vpn.example/auth\nOne-time password (OATH) for `alice':\nPassword1:");
-    await until('the code answer', () => oc.written.length === 2);
+    await eventually('the code answer', () => oc.written.length === 2, { timeoutMs: 3000, intervalMs: 20 });
     expect(forms).toEqual([
       { message: "One-time password (OATH) for `alice':", fields: [{ name: 'password1', label: 'Password1', type: 'password', options: [], one_time_code: true }] },
     ]);
@@ -63,7 +56,7 @@ describe('authenticate (stubbed exec)', () => {
     let asked = 0;
     const outcome = authenticate(oc.driver, 'c1', options(async () => (asked++, new Map())));
     oc.print('Please enter your username and password.\nPassword:');
-    await until('the password answer', () => oc.written.length === 1);
+    await eventually('the password answer', () => oc.written.length === 1, { timeoutMs: 3000, intervalMs: 20 });
     oc.print('\nPOST https://vpn.example/auth\nLogin failed.\nPlease enter your username and password.\nPassword:');
     const result = await outcome;
     expect(result).toMatchObject({ ok: false, reason: 'Login failed.', loginProblem: 'the server refused the login: Login failed.' });
@@ -75,7 +68,7 @@ describe('authenticate (stubbed exec)', () => {
     const oc = fakeOpenconnect();
     const outcome = authenticate(oc.driver, 'c1', options(async (form) => new Map([[form.fields[0]!.name, 'Campus network']])));
     oc.print('Please enter your username.\nGroup: [Lab network|Campus network]:');
-    await until('the choice', () => oc.written.length === 1);
+    await eventually('the choice', () => oc.written.length === 1, { timeoutMs: 3000, intervalMs: 20 });
     expect(oc.written).toEqual(['Campus network\n']);
     oc.exit(1);
     expect((await outcome).ok).toBe(false);
@@ -85,7 +78,7 @@ describe('authenticate (stubbed exec)', () => {
     const oc = fakeOpenconnect();
     const outcome = authenticate(oc.driver, 'c1', options(async () => new Map()));
     oc.print("Certificate from VPN server \"vpn.example\" failed verification.\nEnter 'yes' to accept, 'no' to abort; anything else to view: ");
-    await until('the refusal', () => oc.written.length === 1);
+    await eventually('the refusal', () => oc.written.length === 1, { timeoutMs: 3000, intervalMs: 20 });
     expect(oc.written).toEqual(['no\n']);
     oc.print('\nCertificate from VPN server failed verification.\nFailed to open HTTPS connection to vpn.example\n');
     oc.exit(1);

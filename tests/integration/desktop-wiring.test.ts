@@ -2,21 +2,14 @@
 // status follows the bridge's state events, and a phone that claims a pairing offer reaches the
 // desktop's notification source. Electron itself is not involved (it cannot run here).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startBridge, type TestBridge } from '../../integration/helpers/bridge.js';
-import { liveDesktopEvents } from '../../../main/bridge-desktop-sources.js';
-import type { PairedDeviceEvent } from '../../../main/notifications/desktop-notifications.js';
-import { TrayStatusWatcher } from '../../../main/tray/tray-status.js';
-import { bridgeOrigin, listensOnLoopback } from '../../../main/security/web-security.policy.js';
-import { connectSocket } from '../../integration/helpers/live-client.js';
-import type { TrayStatus } from '../../../main/tray/tray-menu.model.js';
-
-const until = async (check: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+import { startBridge, type TestBridge } from '../support/bridge.js';
+import { liveDesktopEvents } from '../../main/bridge-desktop-sources.js';
+import type { PairedDeviceEvent } from '../../main/notifications/desktop-notifications.js';
+import { TrayStatusWatcher } from '../../main/tray/tray-status.js';
+import { bridgeOrigin, listensOnLoopback } from '../../main/security/web-security.policy.js';
+import { connectSocket } from '../support/live-client.js';
+import { eventually } from '../support/eventually.js';
+import type { TrayStatus } from '../../main/tray/tray-menu.model.js';
 
 describe('desktop wiring on a real bridge', () => {
   let test: TestBridge;
@@ -45,7 +38,7 @@ describe('desktop wiring on a real bridge', () => {
       // What the VPN capability does when a container starts: VpnService has it, then the user's state changes.
       vi.spyOn(vpn, 'containerCount').mockReturnValue(1);
       context.state.notify('alice');
-      await until(() => rendered.length === 2);
+      await eventually('the second render', () => rendered.length === 2, { timeoutMs: 5000, intervalMs: 10 });
       expect(rendered[1]).toEqual({ activeSessions: 0, containers: 1, openAtLogin: false });
     } finally {
       watcher.stop();

@@ -2,7 +2,7 @@
 // of the containers it made, or the process list. Answers where each secret was found (empty: clean).
 import fs from 'node:fs';
 import path from 'node:path';
-import { OWNER_TOKEN_FILE } from '../../../bridge/auth/owner-token.js';
+import { OWNER_TOKEN_FILE } from '../../bridge/auth/owner-token.js';
 import { bridgeContainers, docker } from './docker.js';
 
 export interface SweepOptions {

@@ -3,13 +3,13 @@
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type Docker from 'dockerode';
-import { LOCAL_DOCKER } from '../../../bridge/vpn/docker-endpoint.js';
-import { createDocker, DockerDriver } from '../../../bridge/vpn/docker-driver.js';
-import { contextHash, ensureImage } from '../../../bridge/vpn/image-builder.js';
-import { instanceId } from '../../../bridge/vpn/container-side.js';
-import { LABEL_INSTANCE } from '../../../bridge/vpn/vpn.service.js';
+import { LOCAL_DOCKER } from '../../bridge/vpn/docker-endpoint.js';
+import { createDocker, DockerDriver } from '../../bridge/vpn/docker-driver.js';
+import { contextHash, ensureImage } from '../../bridge/vpn/image-builder.js';
+import { instanceId } from '../../bridge/vpn/container-side.js';
+import { LABEL_INSTANCE } from '../../bridge/vpn/vpn.service.js';
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const BACKEND_CONTEXT = path.join(REPO_ROOT, 'assets/container');
 /**
  * The tests' own tag of the VPN image, one per build context: test runs from checkouts whose container

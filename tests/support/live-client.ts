@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import type { AckResult, ClientToServerEvents, ServerToClientEvents, SocketAuth } from '../../../bridge/contracts/socket.js';
+import type { AckResult, ClientToServerEvents, ServerToClientEvents, SocketAuth } from '../../bridge/contracts/socket.js';
 import type { TestBridge } from './bridge.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { TestAccount } from './helpers/test-account.js';
-import type { Sshd } from './helpers/sshd.js';
-import type { TestBridge } from './helpers/bridge.js';
+import type { TestAccount } from './test-account.js';
+import type { Sshd } from './sshd.js';
+import type { TestBridge } from './bridge.js';
 
 export function connectBody(sshd: Sshd, account: TestAccount, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { user_id: 'alice', hostname: '127.0.0.1', port: sshd.port, username: account.username, password: account.password, ...extra };
@@ -30,6 +30,17 @@ export function connectionProcesses(sshd: Sshd): number[] {
   };
   walk(listener);
   return below;
+}
+
+/** Whether a process below the sshd listener runs `command` (its command line ends with it: a shell may run it). */
+export function runsCommand(sshd: Sshd, command: string): boolean {
+  return connectionProcesses(sshd).some((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().endsWith(command);
+    } catch {
+      return false;
+    }
+  });
 }
 
 export function signalAll(pids: number[], signal: NodeJS.Signals): void {
@@ -70,17 +81,6 @@ export function logLines(t: TestBridge): Array<Record<string, unknown>> {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-/** Wait until `check` returns a truthy value (polling), or fail saying what was awaited. */
-export async function eventually<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Every file under a folder, recursively. */

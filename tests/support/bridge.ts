@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createBridge, type Bridge, type BridgeDeps } from '../../../bridge/app.js';
-import { loadConfig } from '../../../bridge/config/config.js';
-import { createLogger } from '../../../bridge/core/logger.js';
+import { createBridge, type Bridge, type BridgeDeps } from '../../bridge/app.js';
+import { loadConfig } from '../../bridge/config/config.js';
+import { createLogger } from '../../bridge/core/logger.js';
 import { BACKEND_IMAGE } from './docker.js';
 
 export interface TestBridge {

@@ -1,11 +1,14 @@
 // Shared pieces of the GPU integration tests: a real sshd whose account runs the fake nvidia-smi (or
-// none), a real bridge, SSH sessions opened through the API, owner sockets, and polling for a condition.
+// none), a real bridge, SSH sessions opened through the API, owner sockets, and waits on the fake's calls.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { expect } from 'vitest';
-import type { TestAccount } from './helpers/test-account.js';
-import { startSshd, type Sshd } from './helpers/sshd.js';
-import type { TestBridge } from './helpers/bridge.js';
-import { connectSocket, type ClientSocket } from './helpers/live-client.js';
+import { GPU_MIN_INTERVAL_MS } from '../../bridge/contracts/gpu.js';
+import { eventually } from './eventually.js';
+import type { TestAccount } from './test-account.js';
+import { startSshd, type Sshd } from './sshd.js';
+import type { TestBridge } from './bridge.js';
+import { connectSocket, type ClientSocket } from './live-client.js';
 import { installFakeNvidiaSmi, type FakeNvidiaSmi } from '../fixtures/fake-nvidia-smi/install.js';
 
 export interface GpuHost {
@@ -46,18 +49,33 @@ export function ownerSocket(t: TestBridge, userId: string): Promise<ClientSocket
   return connectSocket(t.baseUrl, { token: t.token, user_id: userId });
 }
 
-/** Poll until `check` returns a value (not undefined/false), or fail saying what was awaited. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await sleep(100);
-  }
+/** Only for a fixed window the test observes (a rate, or no sample after unwatch); to wait for something, use eventually. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The bridge stamps a sample when its answer is back, a little after the fake's last call ended.
+const ANSWER_TRIP_MS = 100;
+
+/**
+ * Wait until the host's last sample is older than GPU_MIN_INTERVAL_MS, so that the next GET samples the host
+ * afresh instead of answering from that sample.
+ */
+export async function untilLastSampleIsOld(fake: FakeNvidiaSmi): Promise<void> {
+  await eventually(`the last GPU sample to be older than ${GPU_MIN_INTERVAL_MS} ms`, () => {
+    const ends = fake.calls().map((call) => call.end);
+    return ends.every((end) => end !== null && Date.now() - end > GPU_MIN_INTERVAL_MS + ANSWER_TRIP_MS);
+  });
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Wait until a process the test started has exec'd its program (`comm` as ps shows it). */
+export async function untilRunning(child: ChildProcess, comm: string): Promise<void> {
+  await eventually(`process ${child.pid} to run ${comm}`, () => {
+    try {
+      return fs.readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === comm;
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** A long-running process of the test account standing in for a GPU job (ps must name its owner). setpriv execs: the pid is the job's. */
 export function accountProcess(username: string): ChildProcess {
