@@ -173,6 +173,17 @@ export function sampleCommand(options: SampleScriptOptions): string {
 /** The line a loop prints when its nvidia-smi ends: `<LOOP_END> <exit code>`. */
 export const LOOP_END = `${MARKER} exit`;
 
+// The start of both loop scripts. The bridge ends a loop with a TERM on the channel, which sshd gives to
+// this shell alone: pass it on to the whole group (sshd made the command a session of its own), so a wedged
+// nvidia-smi does not linger.
+const LOOP_PRELUDE = [
+  'trap "trap - TERM; kill 0" TERM HUP',
+  'LC_ALL=C',
+  'export LC_ALL',
+  'PATH="$PATH:/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib"',
+  'export PATH',
+].join('; ');
+
 /**
  * The command of a loop-mode channel: the GPU and the compute-apps query each run ONCE in nvidia-smi's
  * own loop (-lms), so NVML loads once instead of on every sample. The GPU loop writes to the channel's
@@ -184,16 +195,7 @@ export function loopCommand(intervalMs: number): string {
   const ms = Math.max(1, Math.round(intervalMs));
   const query = `--format=csv,noheader,nounits -lms ${ms}`;
   const loop = (what: string): string => `{ nvidia-smi ${what} ${query} 2>&1; echo "${LOOP_END} $?"; }`;
-  const prelude = [
-    // The bridge ends a loop with a TERM on the channel, which sshd gives to this shell alone: pass it on to
-    // the whole group (sshd made the command a session of its own), so a wedged nvidia-smi does not linger.
-    'trap "trap - TERM; kill 0" TERM HUP',
-    'LC_ALL=C',
-    'export LC_ALL',
-    'PATH="$PATH:/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib"',
-    'export PATH',
-  ];
-  const script = `${prelude.join('; ')}; ${loop(`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`)} & ${loop(`--query-compute-apps=${APP_QUERY_FIELDS.join(',')}`)} >&2 & wait`;
+  const script = `${LOOP_PRELUDE}; ${loop(`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`)} & ${loop(`--query-compute-apps=${APP_QUERY_FIELDS.join(',')}`)} >&2 & wait`;
   // SECURITY: built from constants and one integer only, without a single quote (as sampleCommand).
   if (script.includes("'")) throw new Error('the GPU loop script must not contain a single quote');
   return `/bin/sh -c '${script}'`;
@@ -222,14 +224,7 @@ export function xmlLoopCommand(intervalMs: number): string {
   ].join(' ');
   // Inside the sh script's double quotes: $ and " are escaped; the program has no backslash before either.
   const quoted = awk.replace(/["$]/g, (c) => `\\${c}`);
-  const prelude = [
-    'trap "trap - TERM; kill 0" TERM HUP',
-    'LC_ALL=C',
-    'export LC_ALL',
-    'PATH="$PATH:/usr/bin:/bin:/usr/local/bin:/usr/local/nvidia/bin:/usr/lib/wsl/lib"',
-    'export PATH',
-  ];
-  const script = `${prelude.join('; ')}; { nvidia-smi -q -x -lms ${ms} 2>&1; echo "${LOOP_END} $?"; } | awk "${quoted}" & wait`;
+  const script = `${LOOP_PRELUDE}; { nvidia-smi -q -x -lms ${ms} 2>&1; echo "${LOOP_END} $?"; } | awk "${quoted}" & wait`;
   // SECURITY: built from constants and one integer only, without a single quote (as sampleCommand).
   if (script.includes("'")) throw new Error('the GPU XML loop script must not contain a single quote');
   return `/bin/sh -c '${script}'`;
