@@ -204,7 +204,7 @@ export function loopCommand(intervalMs: number): string {
 /**
  * The XML fallback's loop-mode channel: ONE `nvidia-smi -q -x -lms` (hosts whose driver rejects a CSV field),
  * trimmed on the host by awk as the sample script trims it (unread blocks cut, only the lines of elements
- * the parser reads), each round's document written WHOLE with one fflush: one SSH packet per round rather
+ * the parser reads), each round's document flushed WHOLE with one fflush: a few 4 KiB writes per round rather
  * than one per line. Lines that are not XML (nvidia-smi's complaint) and the LOOP_END line pass through.
  */
 export function xmlLoopCommand(intervalMs: number): string {
