@@ -77,6 +77,9 @@ export async function startWebApp(port = 0, host = '127.0.0.1'): Promise<WebApp>
       const timer = ticking ? setInterval(() => ws.send(`tick ${++n}`), 200) : null;
       ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
       ws.on('close', () => timer && clearInterval(timer));
+      // Stopping a forward cuts the tunnel under an open WebSocket: sshd may reset the app's end (ECONNRESET).
+      // A real app logs that and goes on; without a listener 'error' would throw in the test process.
+      ws.on('error', () => timer && clearInterval(timer));
     });
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
