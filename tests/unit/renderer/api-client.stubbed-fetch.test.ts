@@ -1,0 +1,54 @@
+// The renderer's ApiClient against the endpoint table, with fetch stubbed (the boundary): for the owner,
+// every operation whose schema names user_id gets it where that schema expects it, so the request the
+// bridge receives passes the same validation the route runs. Cancelling a Slurm job was one that did not.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { endpoints } from '../../../bridge/contracts/endpoints.js';
+import type { EndpointSpec } from '../../../bridge/contracts/endpoint.js';
+import { ApiClient } from '../../../renderer/src/api/api-client.js';
+
+interface SentRequest {
+  url: URL;
+  body: unknown;
+}
+
+let sent: SentRequest[];
+beforeEach(() => {
+  sent = [];
+  vi.stubGlobal('fetch', async (input: string, init: RequestInit = {}) => {
+    sent.push({ url: new URL(input, 'https://bridge.test'), body: init.body ? JSON.parse(String(init.body)) : undefined });
+    return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+  });
+});
+afterEach(() => vi.unstubAllGlobals());
+
+const owner = new ApiClient({ token: 't', userId: 'alice', onUnauthorized: () => undefined });
+
+const allEndpoints: Array<[string, EndpointSpec]> = Object.entries(endpoints).flatMap(([group, table]) =>
+  Object.entries(table as Record<string, EndpointSpec>).map(([name, endpoint]) => [`${group}.${name}`, endpoint] as [string, EndpointSpec]),
+);
+const shapeOf = (schema: EndpointSpec['query']): Record<string, unknown> => (schema as { shape?: Record<string, unknown> } | undefined)?.shape ?? {};
+const paramsFor = (endpoint: EndpointSpec): Record<string, string> =>
+  Object.fromEntries([...endpoint.path.matchAll(/:(\w+)/g)].map(([, name]) => [name, 'x1']));
+
+describe("the owner's user_id goes where the endpoint's schema wants it", () => {
+  it('cancelling a Slurm job carries user_id in the query, which is where the route reads it', async () => {
+    await owner.call(endpoints.slurm.cancelJob, { params: { id: '42' } });
+    const [request] = sent;
+    expect(request.url.pathname).toBe('/api/slurm/jobs/42/cancel');
+    expect(request.url.searchParams.get('user_id')).toBe('alice');
+    expect(endpoints.slurm.cancelJob.query!.safeParse(Object.fromEntries(request.url.searchParams)).success).toBe(true);
+  });
+
+  it.each(allEndpoints.filter(([, e]) => 'user_id' in shapeOf(e.query) || 'user_id' in shapeOf(e.body)))('%s', async (_name, endpoint) => {
+    await (owner.call as (e: EndpointSpec, r: object) => Promise<unknown>)(endpoint, { params: paramsFor(endpoint) });
+    const [request] = sent;
+    if ('user_id' in shapeOf(endpoint.query)) expect(request.url.searchParams.get('user_id')).toBe('alice');
+    if ('user_id' in shapeOf(endpoint.body)) expect(request.body).toMatchObject({ user_id: 'alice' });
+  });
+
+  it('a device sends no user_id: its token names its user', async () => {
+    const device = new ApiClient({ token: 't', userId: null, onUnauthorized: () => undefined });
+    await device.call(endpoints.slurm.cancelJob, { params: { id: '42' } });
+    expect(sent[0].url.searchParams.has('user_id')).toBe(false);
+  });
+});
