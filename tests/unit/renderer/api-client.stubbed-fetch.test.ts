@@ -2,9 +2,9 @@
 // every operation whose schema names user_id gets it where that schema expects it, so the request the
 // bridge receives passes the same validation the route runs. Cancelling a Slurm job was one that did not.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { endpoints } from '../../../bridge/contracts/endpoints.js';
-import type { EndpointSpec } from '../../../bridge/contracts/endpoint.js';
-import { ApiClient } from '../../../renderer/src/api/api-client.js';
+import { endpoints } from '../../../bridge/contracts/endpoints';
+import type { EndpointSpec } from '../../../bridge/contracts/endpoint';
+import { ApiClient } from '../../../renderer/src/api/api-client';
 
 interface SentRequest {
   url: URL;
@@ -33,7 +33,7 @@ const paramsFor = (endpoint: EndpointSpec): Record<string, string> =>
 describe("the owner's user_id goes where the endpoint's schema wants it", () => {
   it('cancelling a Slurm job carries user_id in the query, which is where the route reads it', async () => {
     await owner.call(endpoints.slurm.cancelJob, { params: { id: '42' } });
-    const [request] = sent;
+    const request = sent[0]!;
     expect(request.url.pathname).toBe('/api/slurm/jobs/42/cancel');
     expect(request.url.searchParams.get('user_id')).toBe('alice');
     expect(endpoints.slurm.cancelJob.query!.safeParse(Object.fromEntries(request.url.searchParams)).success).toBe(true);
@@ -41,7 +41,7 @@ describe("the owner's user_id goes where the endpoint's schema wants it", () => 
 
   it.each(allEndpoints.filter(([, e]) => 'user_id' in shapeOf(e.query) || 'user_id' in shapeOf(e.body)))('%s', async (_name, endpoint) => {
     await (owner.call as (e: EndpointSpec, r: object) => Promise<unknown>)(endpoint, { params: paramsFor(endpoint) });
-    const [request] = sent;
+    const request = sent[0]!;
     if ('user_id' in shapeOf(endpoint.query)) expect(request.url.searchParams.get('user_id')).toBe('alice');
     if ('user_id' in shapeOf(endpoint.body)) expect(request.body).toMatchObject({ user_id: 'alice' });
   });
@@ -49,6 +49,6 @@ describe("the owner's user_id goes where the endpoint's schema wants it", () => 
   it('a device sends no user_id: its token names its user', async () => {
     const device = new ApiClient({ token: 't', userId: null, onUnauthorized: () => undefined });
     await device.call(endpoints.slurm.cancelJob, { params: { id: '42' } });
-    expect(sent[0].url.searchParams.has('user_id')).toBe(false);
+    expect(sent[0]!.url.searchParams.has('user_id')).toBe(false);
   });
 });
