@@ -17,6 +17,19 @@ function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
+/**
+ * A running bridge writes state atomically: a `.tmp` file seen by the listing may be renamed into place
+ * before it is read. Its content is then read under the final name, so a vanished file is skipped.
+ */
+function readIfStillThere(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'latin1');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 /** Every process's command line (what `ps -eo args` shows), read from /proc. */
 function commandLines(): string {
   const lines: string[] = [];
@@ -32,7 +45,10 @@ function commandLines(): string {
 
 export async function sweepForSecrets(options: SweepOptions): Promise<string[]> {
   const places = new Map<string, string>();
-  for (const file of filesUnder(options.dataDir)) places.set(`file ${path.relative(options.dataDir, file)}`, fs.readFileSync(file, 'latin1'));
+  for (const file of filesUnder(options.dataDir)) {
+    const text = readIfStillThere(file);
+    if (text !== null) places.set(`file ${path.relative(options.dataDir, file)}`, text);
+  }
   for (const container of await bridgeContainers(options.dataDir)) {
     places.set(`docker inspect ${container.name}`, JSON.stringify(await docker.getContainer(container.id).inspect()));
   }
