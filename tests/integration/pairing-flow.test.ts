@@ -52,7 +52,9 @@ describe('pairing a phone', () => {
     // At least 128 bits of base64url.
     expect(secret.length).toBeGreaterThanOrEqual(22);
     expect(res.body.user_id).toBe('alice');
-    expect(res.body.expires_in).toBe(120);
+    // Seconds left when the answer was made (after the QR images): 120, or a second less on a loaded machine.
+    expect(res.body.expires_in).toBeGreaterThanOrEqual(118);
+    expect(res.body.expires_in).toBeLessThanOrEqual(120);
     expect(Date.parse(res.body.expires_at) - started).toBeGreaterThan(118_000);
     expect(Date.parse(res.body.expires_at) - started).toBeLessThan(122_000);
     expect(res.body.qr_svg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
