@@ -1,13 +1,13 @@
 // Download throughput: GET /api/fs/download of a 256 MiB file against OpenSSH's `sftp` client fetching
 // the same file from the same loopback sshd, both written to a local file. Prints a table and the ratio.
-import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { connectSession, fmt, opensshOptions, printTable, run, startRig, target } from './ssh-bench-kit.js';
+import { sha256File } from '../tests/support/tus-client.js';
+import { connectSession, fmt, median, opensshOptions, printTable, run, startRig, target, timeMs } from './ssh-bench-kit.js';
 
 const FILE_MIB = Number(process.env.BENCH_DOWNLOAD_MIB ?? 256);
 const ROUNDS = Number(process.env.BENCH_DOWNLOAD_ROUNDS ?? 3);
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   try {
     execFileSync('head', ['-c', String(FILE_MIB * 1024 * 1024), '/dev/urandom'], { stdio: ['ignore', fs.openSync(remote, 'w'), 'inherit'] });
     fs.chmodSync(remote, 0o644);
-    const expected = sha256(remote);
+    const expected = await sha256File(remote);
     await connectSession(rig, 'bench');
 
     const bridgeOut = path.join(work, 'bridge.bin');
@@ -30,11 +30,11 @@ async function main(): Promise<void> {
     const bridgeRuns: number[] = [];
     const sftpRuns: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      bridgeRuns.push(await timed(() => downloadTo(rig.client.agent, `${rig.client.baseUrl}/api/fs/download?user_id=bench&path=${encodeURIComponent(remote)}`, rig.bridge.token, bridgeOut)));
-      sftpRuns.push(await timed(() => run('sftp', [...opensshOptions(rig), '-q', '-b', batch, `${rig.account.username}@127.0.0.1`])));
+      bridgeRuns.push(await timeSeconds(() => downloadTo(rig.client.agent, `${rig.client.baseUrl}/api/fs/download?user_id=bench&path=${encodeURIComponent(remote)}`, rig.bridge.token, bridgeOut)));
+      sftpRuns.push(await timeSeconds(() => run('sftp', [...opensshOptions(rig), '-q', '-b', batch, `${rig.account.username}@127.0.0.1`])));
     }
     for (const [name, file] of [['bridge', bridgeOut], ['sftp', sftpOut]] as const) {
-      if (sha256(file) !== expected) throw new Error(`${name} download differs from the source file`);
+      if ((await sha256File(file)) !== expected) throw new Error(`${name} download differs from the source file`);
     }
     const best = { bridge: Math.min(...bridgeRuns), sftp: Math.min(...sftpRuns) };
     const mibps = (seconds: number): number => FILE_MIB / seconds;
@@ -62,19 +62,9 @@ async function downloadTo(agent: http.Agent, url: string, token: string, file: s
   });
 }
 
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await work();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function sha256(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+/** Seconds `work` takes to settle (throughput is per second). */
+async function timeSeconds(work: () => Promise<unknown>): Promise<number> {
+  return (await timeMs(work)) / 1000;
 }
 
 await main();

@@ -16,7 +16,7 @@ import { ensureTestAccount, FIXTURE_DIR } from '../tests/support/test-account.js
 import { startBridgeChild } from '../tests/support/server-child.js';
 import { installFakeNvidiaSmi } from '../tests/fixtures/fake-nvidia-smi/install.js';
 import { installShellFake } from './shell-nvidia-smi.js';
-import { fmt, JsonClient, opensshOptions, percentile, printTable, run, target, type BenchRig } from './ssh-bench-kit.js';
+import { fmt, JsonClient, opensshOptions, percentile, printTable, run, target, timeMs, type BenchRig } from './ssh-bench-kit.js';
 
 const CAPTURE = 'xml-tesla-v100s-pcie-32gb-8gpu-procs-datakit.xml';
 const ROUND_TRIPS = Number(process.env.BENCH_GPU_ROUND_TRIPS ?? 30);
@@ -72,11 +72,11 @@ async function main(): Promise<void> {
     const controlTrips: number[] = [];
     for (let i = 0; i < ROUND_TRIPS + 3; i++) {
       await sleep(550);
-      const bridgeMs = await timed(async () => {
+      const bridgeMs = await timeMs(async () => {
         const body = (await client.ok('GET', '/api/gpu?user_id=bench&session_id=default')) as GpuSnapshot;
         if (body.gpus.length !== 8 || body.source !== 'query' || body.stale) throw new Error(`unexpected sample: ${JSON.stringify(body).slice(0, 300)}`);
       });
-      const controlMs = await timed(async () => {
+      const controlMs = await timeMs(async () => {
         const out = await run('ssh', [...master, host, command]);
         if (!out.includes(' end 0')) throw new Error('the sample script did not finish over ControlMaster');
       });
@@ -175,12 +175,6 @@ async function main(): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function timed(work: () => Promise<void>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await work();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
 
 interface Measured {
   seconds: number;

@@ -11,15 +11,11 @@ import ssh2 from 'ssh2';
 import { loadConfig } from '../bridge/config/config.js';
 import { opensshKdfRounds } from '../bridge/ssh/private-key-kdf.js';
 import { PrivateKeyParser } from '../bridge/ssh/private-key-parser.js';
+import { median } from './ssh-bench-kit.js';
 
 const ROUNDS = (process.env.BENCH_KDF_ROUNDS ?? '16,64,256').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_KDF_RUNS ?? 3);
 const PASSPHRASE = 'bench-passphrase';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function timeMs(work: () => unknown): number {
   const started = performance.now();

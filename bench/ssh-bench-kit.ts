@@ -148,21 +148,30 @@ export function run(file: string, args: string[]): Promise<string> {
   });
 }
 
+/** Milliseconds `work` takes to settle. */
+export async function timeMs(work: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
 /** Time `n` sequential runs of `once` (after `warmup` untimed ones); milliseconds each. */
 export async function timeSequential(n: number, warmup: number, once: () => Promise<unknown>): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await once();
   const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const start = process.hrtime.bigint();
-    await once();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
+  for (let i = 0; i < n; i++) samples.push(await timeMs(once));
   return samples;
 }
 
 /** CPU milliseconds a process's main thread has run, from /proc/PID/schedstat: nanosecond precision, so one command can be read. */
 export function mainThreadCpuMs(pid: number | 'self'): number {
   return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+/** The middle value (the upper one of an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 export function percentile(samples: number[], p: number): number {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sha256File, tusCreate, tusPatch } from '../tests/support/tus-client.js';
-import { connectSession, fmt, opensshOptions, printTable, run, startRig, target } from './ssh-bench-kit.js';
+import { connectSession, fmt, median, opensshOptions, printTable, run, startRig, target, timeMs } from './ssh-bench-kit.js';
 
 const FILE_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 256);
 const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? 3);
@@ -29,14 +29,14 @@ async function main(): Promise<void> {
     const sftpRuns: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       bridgeRuns.push(
-        await timed(async () => {
+        await timeSeconds(async () => {
           const created = await tusCreate(bridge, { user_id: 'bench', path: bridgeRemote, overwrite: 'true' }, FILE_MIB * 1024 * 1024);
           if (created.status !== 201) throw new Error(`upload create: ${created.status}`);
           const patched = await tusPatch(bridge, created.location, 0, local);
           if (patched.status !== 204) throw new Error(`upload patch: ${patched.status}`);
         }),
       );
-      sftpRuns.push(await timed(() => run('sftp', [...opensshOptions(rig), '-q', '-b', batch, `${rig.account.username}@127.0.0.1`])));
+      sftpRuns.push(await timeSeconds(() => run('sftp', [...opensshOptions(rig), '-q', '-b', batch, `${rig.account.username}@127.0.0.1`])));
     }
     for (const [name, file] of [['bridge', bridgeRemote], ['sftp', sftpRemote]] as const) {
       if ((await sha256File(file)) !== expected) throw new Error(`${name} upload differs from the source file`);
@@ -57,15 +57,9 @@ async function main(): Promise<void> {
   }
 }
 
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await work();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+/** Seconds `work` takes to settle (throughput is per second). */
+async function timeSeconds(work: () => Promise<unknown>): Promise<number> {
+  return (await timeMs(work)) / 1000;
 }
 
 await main();
