@@ -64,17 +64,21 @@ export class ApiClient {
    */
   call<E extends EndpointSpec>(endpoint: E, ...[request, options]: CallArgs<E>): Promise<EndpointAnswer<E>> {
     const { params, query, body } = (request ?? {}) as { params?: object; query?: object; body?: object };
-    const forUser = (part: object | undefined, schema: EndpointSpec['query']): object | undefined =>
-      this.options.userId && !options?.allUsers && namesUser(schema) ? { user_id: this.options.userId, ...part } : part;
-    const url = endpointUrl(endpoint, { params, query: forUser(query, endpoint.query) });
+    const allUsers = options?.allUsers ?? false;
+    const url = endpointUrl(endpoint, { params, query: this.forUser(query, endpoint.query, allUsers) });
     const sendsBody = endpoint.method === 'post' || endpoint.method === 'put' || endpoint.method === 'patch';
-    return this.request(endpoint.method.toUpperCase(), url, sendsBody ? (forUser(body, endpoint.body) ?? {}) : undefined, options?.headers) as Promise<EndpointAnswer<E>>;
+    return this.request(endpoint.method.toUpperCase(), url, sendsBody ? (this.forUser(body, endpoint.body, allUsers) ?? {}) : undefined, options?.headers) as Promise<EndpointAnswer<E>>;
   }
 
   /** The URL of an operation that answers no JSON (a download, a tus upload), user_id added as `call` does. */
   url<E extends EndpointSpec>(endpoint: E, request: Pick<EndpointRequest<E>, 'params' | 'query'>): string {
     const { params, query } = request as { params?: object; query?: object };
-    return endpointUrl(endpoint, { params, query: this.options.userId && namesUser(endpoint.query) ? { user_id: this.options.userId, ...query } : query });
+    return endpointUrl(endpoint, { params, query: this.forUser(query, endpoint.query, false) });
+  }
+
+  /** The owner's user_id added to a query or body whose schema names one (a name the request gives wins). */
+  private forUser(part: object | undefined, schema: EndpointSpec['query'], allUsers: boolean): object | undefined {
+    return this.options.userId && !allUsers && namesUser(schema) ? { user_id: this.options.userId, ...part } : part;
   }
 
   /** A raw fetch with the token (streaming downloads). */
