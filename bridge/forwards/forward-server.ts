@@ -61,6 +61,17 @@ export class ForwardServer {
     // The app's own origin check (Jupyter's) compares Origin with Host, which becomes the target's.
     this.proxy.on('proxyReq', (proxyReq, req) => this.rewriteOrigin(proxyReq, req));
     this.proxy.on('proxyReqWs', (proxyReq, req) => this.rewriteOrigin(proxyReq, req));
+    // http-proxy-3 re-emits a WebSocket client's socket errors (a tab closed, Wi-Fi gone: ECONNRESET) on the
+    // proxy, and throws them when nobody listens: that would end the bridge. The connection just ends.
+    this.proxy.on('error', (error, _req, res) => {
+      this.options.logger.debug({ forward_id: this.options.forwardId, reason: error.message }, 'forward connection failed');
+      if (res instanceof http.ServerResponse) {
+        if (!res.headersSent) sendJson(res, 502, `The app at ${this.options.remoteHost}:${this.options.remotePort} could not be reached`);
+        else res.destroy();
+      } else {
+        (res as Duplex | undefined)?.destroy();
+      }
+    });
     this.listener = createDualListener({ app: this.server, tls: options.tls, insecureLanHttp: options.insecureLanHttp, logger: options.logger });
   }
 
