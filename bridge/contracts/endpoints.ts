@@ -29,3 +29,21 @@ export const endpoints = {
   tls: tlsEndpoints,
   vpn: vpnEndpoints,
 };
+
+/** Where the bridge answers with data rather than pages: every endpoint's first path segment, socket.io and the API docs. */
+export const API_PATH_PREFIXES: readonly string[] = [
+  ...new Set(
+    Object.values(endpoints).flatMap((group) =>
+      Object.values(group).map(({ path }) => {
+        const second = path.indexOf('/', 1);
+        return second === -1 ? path : path.slice(0, second + 1);
+      }),
+    ),
+  ),
+  '/socket.io/',
+  '/openapi.json',
+  '/docs',
+];
+
+/** Whether a request path is the API's (an unknown one stays a JSON 404; plain HTTP from the LAN is refused, not redirected). */
+export const isApiPath = (path: string): boolean => API_PATH_PREFIXES.some((prefix) => path.startsWith(prefix));

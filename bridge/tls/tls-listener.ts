@@ -3,6 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
+import { isApiPath } from '../contracts/endpoints.js';
 import type { Logger } from '../core/logger.js';
 import { isThisMachine } from './lan-scope.js';
 import { httpsUrlFor, serveTrust } from './trust-page.js';
@@ -11,8 +12,6 @@ import { SERVER_TLS_OPTIONS, type TlsService } from './tls.service.js';
 const TLS_HANDSHAKE_RECORD = 0x16;
 /** A connection that sends nothing is dropped after this; http's own timeouts start once it is routed. */
 const FIRST_BYTE_TIMEOUT_MS = 30_000;
-/** Paths whose answer is data: on plain HTTP from the LAN they are refused, never redirected. */
-const API_PREFIXES = ['/api/', '/ssh/', '/vpn/', '/socket.io/', '/openapi.json', '/docs'];
 
 export interface DualListenerOptions {
   /** The bridge's HTTP server (express + socket.io); it never listens itself. */
@@ -28,7 +27,8 @@ export function lanPlainHandler(service: TlsService) {
   return (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (serveTrust(service, req, res)) return;
     const url = req.url ?? '/';
-    const isApi = API_PREFIXES.some((prefix) => url.startsWith(prefix));
+    // Data is refused on plain HTTP from the LAN, never redirected (a redirect would have sent it already).
+    const isApi = isApiPath(url);
     const target = httpsUrlFor(req.headers.host, url);
     res.setHeader('Cache-Control', 'no-store');
     if (!isApi && target && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { isApiPath } from '../contracts/endpoints.js';
 
 export interface UiStaticOptions {
   /** The built UI (index.html, assets/, manifest). */
@@ -64,8 +65,6 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Paths that belong to the API: an unknown one stays a JSON 404, never the UI's index.html. */
-const API_PREFIXES = ['/api/', '/ssh/', '/vpn/', '/socket.io/', '/docs/'];
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
@@ -136,7 +135,8 @@ export function uiHandler(options: UiStaticOptions = defaultUiPaths()): RequestH
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const urlPath = req.path;
-    if (API_PREFIXES.some((prefix) => urlPath.startsWith(prefix))) return next();
+    // An unknown API path stays a JSON 404, never the UI's index.html.
+    if (isApiPath(urlPath)) return next();
 
     if (urlPath.startsWith('/icons/')) {
       const icon = fileIn(iconsDir, urlPath.slice('/icons'.length));

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { endpointUrl, namesUser } from '../../../bridge/contracts/endpoint.js';
-import { endpoints } from '../../../bridge/contracts/endpoints.js';
+import { endpoints, isApiPath } from '../../../bridge/contracts/endpoints.js';
 
 describe('endpointUrl', () => {
   it('fills path parameters, encoded', () => {
@@ -29,5 +29,15 @@ describe('namesUser', () => {
     expect(namesUser(endpoints.ssh.forgetHostKey.query)).toBe(false);
     expect(namesUser(undefined)).toBe(false);
     expect(namesUser(z.string())).toBe(false);
+  });
+});
+
+describe('API_PATH_PREFIXES', () => {
+  it('covers every endpoint, socket.io and the docs, and none of the UI views', () => {
+    for (const group of Object.values(endpoints)) {
+      for (const endpoint of Object.values(group)) expect(isApiPath(endpoint.path), endpoint.path).toBe(true);
+    }
+    for (const path of ['/socket.io/?EIO=4', '/openapi.json', '/docs', '/docs/assets/x.css']) expect(isApiPath(path), path).toBe(true);
+    for (const path of ['/', '/sessions', '/files', '/gpus', '/jobs', '/more', '/trust', '/assets/index.js']) expect(isApiPath(path), path).toBe(false);
   });
 });
