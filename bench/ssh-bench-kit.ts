@@ -1,6 +1,6 @@
 // Shared pieces of the SSH benchmarks: the loopback sshd and test account, the bridge as its own
 // process, a keep-alive HTTP client, OpenSSH command lines, and percentile/table printing.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,6 +38,31 @@ export async function startRig(env: Record<string, string> = {}): Promise<BenchR
       await bridge.stop();
       await sshd.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface HttpFloor {
+  client: JsonClient;
+  pid: number;
+  close(): void;
+}
+
+/** bench/http-floor.server.ts in its own process (as the bridge runs), with a keep-alive client of its own. */
+export async function startHttpFloor(): Promise<HttpFloor> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'http-floor.server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the HTTP floor server exited with ${code}`)));
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+  });
+  const client = new JsonClient(`http://127.0.0.1:${port}`, 'unused');
+  return {
+    client,
+    pid: child.pid!,
+    close: () => {
+      client.close();
+      child.kill();
     },
   };
 }
@@ -167,6 +192,15 @@ export async function timeSequential(n: number, warmup: number, once: () => Prom
 export function mainThreadCpuMs(pid: number | 'self'): number {
   return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
+
+/** CPU milliseconds all cores of this machine spent working since boot (every process; /proc/stat without idle, iowait and steal). */
+export function machineBusyMs(): number {
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return ((user + nice + system + irq + softirq) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ, the unit of /proc/stat: 100 on Linux on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** The middle value (the upper one of an even count). */
 export function median(values: number[]): number {

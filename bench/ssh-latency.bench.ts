@@ -1,12 +1,13 @@
 // Command latency and throughput: POST /api/terminal/bastion/run against ssh2 alone on an open connection
 // (the floor, interleaved round by round), OpenSSH with a ControlMaster socket and a fresh `ssh` per
 // command, all on one loopback sshd in one run; then commands/s with 5 sessions x 20 users at once.
-// Prints tables, the ratios the issue sets as targets, the HTTP hop alone (GET /healthz, interleaved too)
-// and the CPU per command of the main threads involved.
+// Prints tables, the ratios the issue sets as targets, the HTTP hop alone (GET /healthz, interleaved too),
+// the least any HTTP hop costs here (node:http alone in its own process, interleaved too) and the CPU per
+// command of the main threads involved.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connectSession, fmt, mainThreadCpuMs, opensshOptions, percentile, printTable, rawExec, rawSsh2, run, startRig, target, timeSequential } from './ssh-bench-kit.js';
+import { connectSession, fmt, mainThreadCpuMs, opensshOptions, percentile, printTable, rawExec, rawSsh2, run, startHttpFloor, startRig, target, timeSequential } from './ssh-bench-kit.js';
 
 const BRIDGE_RUNS = Number(process.env.BENCH_BRIDGE_RUNS ?? 500);
 const CONTROL_RUNS = Number(process.env.BENCH_CONTROL_RUNS ?? 200);
@@ -18,6 +19,7 @@ const THROUGHPUT_SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 10);
 async function main(): Promise<void> {
   // At the default log level (info): every command writes its log line and its audit entry, as in use.
   const rig = await startRig({ SSH_MAX_SESSIONS_PER_USER: String(SESSIONS_PER_USER), VIGILINK_LOG_LEVEL: 'info' });
+  const httpFloor = await startHttpFloor();
   const ctlDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigilink-bench-ctl-'));
   const ssh = opensshOptions(rig);
   const host = `${rig.account.username}@127.0.0.1`;
@@ -31,8 +33,8 @@ async function main(): Promise<void> {
     // CPU, robust to the load where latencies are not: the bridge's main thread in its own turns and in the
     // HTTP-alone turns, this process's main thread in ssh2's turns (the floor's client alone).
     const bridgePid = rig.bridge.child.pid!;
-    const cpu = { bridge: 0, floor: 0, http: 0 };
-    const [bridge, floor, httpAlone] = await timeInterleaved(BRIDGE_RUNS, 50, [
+    const cpu = { bridge: 0, floor: 0, http: 0, bare: 0 };
+    const [bridge, floor, httpAlone, bareHttp] = await timeInterleaved(BRIDGE_RUNS, 50, [
       () => cpuOf(bridgePid, (ms) => (cpu.bridge += ms), () => runTrue('bench')),
       () =>
         cpuOf('self', (ms) => (cpu.floor += ms), async () => {
@@ -40,9 +42,11 @@ async function main(): Promise<void> {
         }),
       // The HTTP hop alone (keep-alive request, auth-free route, JSON answer): what no change to the bridge's code wins back.
       () => cpuOf(bridgePid, (ms) => (cpu.http += ms), () => rig.client.ok('GET', '/healthz')),
+      // Any HTTP server at all, on this machine with this client: the part of the hop no bridge can avoid.
+      () => cpuOf(httpFloor.pid, (ms) => (cpu.bare += ms), () => httpFloor.client.ok('GET', '/healthz')),
     ]);
     const rounds = BRIDGE_RUNS + 50;
-    const cpuPerCommand = { bridge: cpu.bridge / rounds, floor: cpu.floor / rounds, http: cpu.http / rounds };
+    const cpuPerCommand = { bridge: cpu.bridge / rounds, floor: cpu.floor / rounds, http: cpu.http / rounds, bare: cpu.bare / rounds };
     raw.end();
 
     const ctl = path.join(ctlDir, 'ctl');
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
         ['bridge POST /api/terminal/bastion/run', BRIDGE_RUNS, p50.bridge, percentile(bridge, 99), '1x'],
         ['ssh2 alone, exec on an open connection (interleaved)', BRIDGE_RUNS, percentile(floor, 50), percentile(floor, 99), `${fmt(percentile(floor, 50) / p50.bridge)}x`],
         ['HTTP alone, GET /healthz on the bridge (interleaved)', BRIDGE_RUNS, percentile(httpAlone, 50), percentile(httpAlone, 99), `${fmt(percentile(httpAlone, 50) / p50.bridge)}x`],
+        ['HTTP floor, node:http alone answering a constant (interleaved)', BRIDGE_RUNS, percentile(bareHttp, 50), percentile(bareHttp, 99), `${fmt(percentile(bareHttp, 50) / p50.bridge)}x`],
         ['ssh -S ctl (ControlMaster)', CONTROL_RUNS, p50.control, percentile(control, 99), `${fmt(p50.control / p50.bridge)}x`],
         ['ssh host true (fresh)', FRESH_RUNS, p50.fresh, percentile(fresh, 99), `${fmt(p50.fresh / p50.bridge)}x`],
       ],
@@ -96,12 +101,17 @@ async function main(): Promise<void> {
     console.log(`median of the per-round differences (bridge - ssh2 alone, same round) = ${fmt(percentile(pairedDiffs, 50))} ms`);
     console.log(`HTTP hop alone (GET /healthz) p50 = ${fmt(percentile(httpAlone, 50))} ms; bridge - ssh2 alone - HTTP alone, per round, median = ${fmt(percentile(bridge.map((ms, i) => ms - floor[i]! - httpAlone[i]!), 50))} ms`);
     console.log(
+      `HTTP floor (node:http alone) p50 = ${fmt(percentile(bareHttp, 50))} ms and ${fmt(cpuPerCommand.bare)} ms of its CPU per request: ` +
+        `of the 0.5 ms budget, ${fmt(0.5 - percentile(bareHttp, 50))} ms is left for everything the bridge does besides answering HTTP`,
+    );
+    console.log(
       `CPU per command (main threads): bridge ${fmt(cpuPerCommand.bridge)} ms; ssh2 alone's client ${fmt(cpuPerCommand.floor)} ms; the bridge for GET /healthz ${fmt(cpuPerCommand.http)} ms; ` +
         `bridge - ssh2 alone = ${fmt(cpuPerCommand.bridge - cpuPerCommand.floor)} ms, of which beyond an HTTP request ${fmt(cpuPerCommand.bridge - cpuPerCommand.floor - cpuPerCommand.http)} ms`,
     );
     console.log(`bridge p50 / ControlMaster p50 = ${fmt(p50.bridge / p50.control)} (${target('<= 0.7', p50.bridge <= 0.7 * p50.control)})`);
     console.log(`fresh ssh p50 / bridge p50 = ${fmt(p50.fresh / p50.bridge)} (${target('>= 10', p50.fresh >= 10 * p50.bridge)})`);
   } finally {
+    httpFloor.close();
     await rig.close();
     fs.rmSync(ctlDir, { recursive: true, force: true });
   }
@@ -115,18 +125,18 @@ async function cpuOf(pid: number | 'self', add: (ms: number) => void, work: () =
 }
 
 /** The paths take turns round by round (each round in another order), so all see the same machine load; milliseconds each. */
-async function timeInterleaved(n: number, warmup: number, paths: [() => Promise<unknown>, () => Promise<unknown>, () => Promise<unknown>]): Promise<[number[], number[], number[]]> {
-  const times: [number[], number[], number[]] = [[], [], []];
+async function timeInterleaved<const P extends ReadonlyArray<() => Promise<unknown>>>(n: number, warmup: number, paths: P): Promise<{ [K in keyof P]: number[] }> {
+  const times = paths.map((): number[] => []);
   for (let i = 0; i < n + warmup; i++) {
     for (let j = 0; j < paths.length; j++) {
       const which = (i + j) % paths.length;
       const start = process.hrtime.bigint();
       await paths[which]!();
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (i >= warmup) times[which as 0 | 1 | 2].push(ms);
+      if (i >= warmup) times[which]!.push(ms);
     }
   }
-  return times;
+  return times as { [K in keyof P]: number[] };
 }
 
 await main();
