@@ -1,2 +1,2 @@
 // The bridge's version, shown in /openapi.json and the start-up log.
-export const BRIDGE_VERSION = '0.2.1';
+export const BRIDGE_VERSION = '0.2.2';
