@@ -166,34 +166,43 @@ describe('port forwards through an SSH session', () => {
     expect(mine.bytes_out).toBeGreaterThan(20 * MIB);
   }, 120_000);
 
-  it('a browser that resets its WebSocket mid-stream (a closed tab) leaves the bridge and the forward up', async () => {
+  it('a browser that resets its connection mid-stream (a closed tab, a lost Wi-Fi) leaves the bridge and the forward up', async () => {
     const forward = await openForward(alice);
     const browser = await enterForward(t, forward.forward_id, alice.token);
-    // A raw upgrade, so the test can end it with a TCP reset as a killed tab or a dropped Wi-Fi does.
     const { port } = new URL(browser.origin);
+    const head = (requestLine: string, extra: string): string => `${requestLine}\r\nHost: 127.0.0.1:${port}\r\nCookie: ${browser.cookie}\r\n${extra}\r\n`;
     const uncaught: Error[] = [];
     const onUncaught = (error: Error): void => void uncaught.push(error);
     process.on('uncaughtException', onUncaught);
-    const socket = net.connect(Number(port), '127.0.0.1');
-    socket.on('error', () => {});
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(
-      `GET /ws?tick=1 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${browser.cookie}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-        `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}\r\n\r\n`,
-    );
-    const answer = await new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
-    expect(answer).toMatch(/^HTTP\/1\.1 101/);
-    // Ticks keep arriving unread while the reset goes out: the bridge's end sees ECONNRESET.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    socket.resetAndDestroy();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    process.off('uncaughtException', onUncaught);
+    try {
+      const key = crypto.randomBytes(16).toString('base64');
+      // A WebSocket whose ticks arrive unread, a download the browser stops reading, an upload cut short:
+      // each ended with a TCP reset, as a killed tab or a dropped Wi-Fi ends them.
+      const cases = [
+        { request: head('GET /ws?tick=1 HTTP/1.1', `Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n`), answer: /^HTTP\/1\.1 101/ },
+        { request: head(`GET /download?bytes=${200 * MIB} HTTP/1.1`, ''), answer: /^HTTP\/1\.1 200/ },
+        { request: head('POST /upload HTTP/1.1', `Content-Length: ${50 * MIB}\r\n`) + 'x'.repeat(64 * 1024), answer: null },
+      ];
+      for (const { request, answer } of cases) {
+        const socket = net.connect(Number(port), '127.0.0.1');
+        socket.on('error', () => {});
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write(request);
+        if (answer) expect(await new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))))).toMatch(answer);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        socket.resetAndDestroy();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
     // The bridge runs in this process: an error it left unhandled would have ended a real bridge.
     expect(uncaught.map((error) => error.message)).toEqual([]);
 
     const ws = await openWebSocket(browser);
     expect(await echo(ws, 'still here')).toBe('still here');
     ws.close();
+    expect((await fetchIn(browser, '/whoami')).status).toBe(200);
     expect((await t.api('GET', '/healthz')).status).toBe(200);
   });
 
