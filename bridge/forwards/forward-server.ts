@@ -62,16 +62,8 @@ export class ForwardServer {
     this.proxy.on('proxyReq', (proxyReq, req) => this.rewriteOrigin(proxyReq, req));
     this.proxy.on('proxyReqWs', (proxyReq, req) => this.rewriteOrigin(proxyReq, req));
     // http-proxy-3 re-emits a WebSocket client's socket errors (a tab closed, Wi-Fi gone: ECONNRESET) on the
-    // proxy, and throws them when nobody listens: that would end the bridge. The connection just ends.
-    this.proxy.on('error', (error, _req, res) => {
-      this.options.logger.debug({ forward_id: this.options.forwardId, reason: error.message }, 'forward connection failed');
-      if (res instanceof http.ServerResponse) {
-        if (!res.headersSent) sendJson(res, 502, `The app at ${this.options.remoteHost}:${this.options.remotePort} could not be reached`);
-        else res.destroy();
-      } else {
-        (res as Duplex | undefined)?.destroy();
-      }
-    });
+    // proxy, and throws them when nobody listens: that would end the bridge.
+    this.proxy.on('error', (error, _req, res) => this.failed(error, res as http.ServerResponse | Duplex | undefined));
     this.listener = createDualListener({ app: this.server, tls: options.tls, insecureLanHttp: options.insecureLanHttp, logger: options.logger });
   }
 
@@ -141,11 +133,17 @@ export class ForwardServer {
     this.options.onUse();
     this.bind(verdict.sessionKey, req.socket);
     stripOurCookies(req);
-    this.proxy.web(req, res, this.proxyOptions(req), (error) => {
-      this.options.logger.debug({ forward_id: this.options.forwardId, reason: error.message }, 'forward upstream failed');
-      if (!res.headersSent) sendJson(res, 502, `The app at ${this.options.remoteHost}:${this.options.remotePort} could not be reached: ${error.message}`);
-      else res.destroy();
-    });
+    this.proxy.web(req, res, this.proxyOptions(req), (error) => this.failed(error, res));
+  }
+
+  /** The app or the browser's connection failed: a 502 while nothing was sent, else that connection ends; nothing else does. */
+  private failed(error: Error, res: http.ServerResponse | Duplex | undefined): void {
+    this.options.logger.debug({ forward_id: this.options.forwardId, reason: error.message }, 'forward connection failed');
+    if (res instanceof http.ServerResponse && !res.headersSent) {
+      sendJson(res, 502, `The app at ${this.options.remoteHost}:${this.options.remotePort} could not be reached: ${error.message}`);
+    } else {
+      res?.destroy();
+    }
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
@@ -158,7 +156,7 @@ export class ForwardServer {
     this.options.onUse();
     this.bind(verdict.sessionKey, socket);
     stripOurCookies(req);
-    this.proxy.ws(req, socket, head, this.proxyOptions(req), () => socket.destroy());
+    this.proxy.ws(req, socket, head, this.proxyOptions(req), (error) => this.failed(error, socket));
   }
 
   private proxyOptions(req: http.IncomingMessage) {
