@@ -93,11 +93,12 @@ async function main(): Promise<void> {
     // The bridge checks a bounded number of private keys at once and answers the rest 503 with Retry-After
     // (since 0.2.0): come back then, as a client should.
     const connect = async (userId: string, sessionId: string) => {
-      for (;;) {
-        const res = await connectOnce(userId, sessionId);
-        if (res.status !== 503) return res;
+      let res = await connectOnce(userId, sessionId);
+      for (let retry = 0; res.status === 503 && retry < 20; retry++) {
         await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000);
+        res = await connectOnce(userId, sessionId);
       }
+      return res;
     };
     const arrivals = new Map<string, number>();
     for (const user of users) {
