@@ -35,6 +35,9 @@ export function vpnCapability({ containers, config, logger, state, live, audit }
   service.on('change', (userId) => state.notify(userId));
   service.on('change', () => firewalls.check());
   prompts.on('prompt', (userId, prompt) => {
+    // Which questions a login asked and when they went (never the answers): what a stuck login is read from.
+    if (prompt) logger.info({ event: 'vpn.prompt', user_id: userId, fields: prompt.fields.map((field) => field.name), reconnect: prompt.reconnect }, 'vpn login asks the user');
+    else logger.info({ event: 'vpn.prompt_closed', user_id: userId }, 'vpn login question answered or abandoned');
     live.toUser(userId, 'vpn:prompt', { user_id: userId, prompt });
     state.notify(userId);
   });

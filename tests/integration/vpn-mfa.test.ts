@@ -106,6 +106,23 @@ describe('a login with a group choice and a one-time code', () => {
     expect(status).toMatchObject({ connected: true, vpn: { state: 'up', server: groupServer.url } });
     expect(status.vpn.ip).toMatch(VPN_POOL);
     expect((await t.api('GET', '/vpn/prompt?user_id=alice')).body).toEqual({ prompt: null });
+
+    // The log says which questions the login asked and that each went: what a stuck login is read from.
+    const loggedQuestions = () =>
+      fs
+        .readFileSync(path.join(t.dataDir, 'bridge.log'), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"user_id":"alice"') && line.includes('"event":"vpn.prompt'))
+        .map((line) => JSON.parse(line) as { event: string; fields?: string[]; reconnect?: boolean })
+        .map(({ event, fields, reconnect }) => ({ event, fields, reconnect }));
+    // The log file is written asynchronously: wait for all four lines, then compare them.
+    await eventually('four vpn.prompt log lines for alice', () => loggedQuestions().length >= 4);
+    expect(loggedQuestions()).toEqual([
+      { event: 'vpn.prompt', fields: ['group'], reconnect: false },
+      { event: 'vpn.prompt_closed', fields: undefined, reconnect: undefined },
+      { event: 'vpn.prompt', fields: [code.fields[0]!.name], reconnect: false },
+      { event: 'vpn.prompt_closed', fields: undefined, reconnect: undefined },
+    ]);
   });
 
   it('reaches the VPN-only sshd through the tunnel', { timeout: 240_000 }, async () => {

@@ -2,7 +2,9 @@
 // --internal Docker network): the code prompt appears with the server's message, a numeric keypad and a
 // countdown, the phone answers it, and the tunnel comes up; a group choice is a row of buttons.
 import crypto from 'node:crypto';
-import type { Browser } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from '@playwright/test';
 import { startBridge, type TestBridge } from '../support/bridge.js';
 import { createInternalNetwork, ensureBackendImage, removeBridgeContainers, requireDocker, type InternalNetwork } from '../support/docker.js';
 import { startOcserv, totp, TOTP_SECRET_HEX, VPN_PASSWORD, VPN_USER, type Ocserv } from '../support/ocserv.js';
@@ -13,6 +15,8 @@ let network: InternalNetwork;
 let ocserv: Ocserv;
 let groups: Ocserv;
 let t: TestBridge;
+/** The phone of the running test and its user, for the account a failure gives. */
+let current: { mobile: Page; user: string; answers: string[] } | null = null;
 
 test.beforeAll(async () => {
   test.setTimeout(900_000);
@@ -24,6 +28,20 @@ test.beforeAll(async () => {
   ocserv = await startOcserv(network.name, sshUser, 'otp');
   groups = await startOcserv(network.name, sshUser, 'groups');
   t = await startBridge({ VIGILINK_DOCKER_NETWORK: network.name, VPN_CONNECT_TIMEOUT_SECONDS: '30', VPN_COOLDOWN_SECONDS: '0' });
+});
+
+// A failure says what the phone showed, what its VPN calls got back, and what the bridge held and logged.
+// eslint-disable-next-line no-empty-pattern
+test.afterEach(async ({}, testInfo) => {
+  const phone = current;
+  current = null;
+  if (!phone || testInfo.status === testInfo.expectedStatus) return;
+  const { mobile, user, answers } = phone;
+  const shown = await mobile.locator('main').innerText().catch((error: unknown) => String(error));
+  const status = await t.api('GET', `/vpn/status?user_id=${user}`);
+  const prompt = await t.api('GET', `/vpn/prompt?user_id=${user}`);
+  const log = fs.readFileSync(path.join(t.dataDir, 'bridge.log'), 'utf8').split('\n').filter((line) => line.includes(user) || line.includes('"path":"/vpn')).slice(-30);
+  console.log(['--- the phone showed:', shown, '--- its VPN calls:', ...answers, `--- /vpn/status: ${JSON.stringify(status.body)}`, `--- /vpn/prompt: ${JSON.stringify(prompt.body)}`, '--- bridge log:', ...log].join('\n'));
 });
 
 test.afterAll(async () => {
@@ -41,6 +59,11 @@ async function phoneConnecting(browser: Browser, user: string, server: Ocserv) {
   const phone = await browser.newContext(PHONE);
   const mobile = await phone.newPage();
   const problems = watchProblems(mobile);
+  const answers: string[] = [];
+  mobile.on('response', (response) => {
+    if (new URL(response.url()).pathname.startsWith('/vpn/')) answers.push(`${response.request().method()} ${new URL(response.url()).pathname} ${response.status()}`);
+  });
+  current = { mobile, user, answers };
   await mobile.goto(`${t.baseUrl}/pair#${new URL(offer.body.url).hash.slice(1)}`);
   await expect(mobile).toHaveURL(`${t.baseUrl}/sessions`);
   await openView(mobile, 'VPN');
