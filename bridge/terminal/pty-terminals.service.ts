@@ -188,7 +188,7 @@ export class PtyTerminalService {
 
   private async openContainerShell(userId: string, pty: PtySize): Promise<ShellHandle> {
     const containers = this.options.containers;
-    if (!containers) throw new AppError('unavailable', 'Container terminals are not available: the VPN module is not running');
+    if (!containers) throw new AppError('unavailable', 'Container terminals are not available: this bridge runs no VPN containers');
     const shell = await containers.openShell(userId, pty);
     if (!shell) throw new AppError('not_found', `User '${userId}' has no VPN container: connect the VPN first`);
     return shell;

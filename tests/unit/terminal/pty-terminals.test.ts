@@ -96,7 +96,7 @@ describe('PtyTerminalService (stubbed container shells)', () => {
 
   it('answers 503 without a container shell provider, 404 when the user has no container', async () => {
     const bare = new PtyTerminalService({ sessions: null as never, logger, maxPerUser: 8, containers: null });
-    await expect(open(bare)).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(open(bare)).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/this bridge runs no VPN containers/) });
     const noContainer = new PtyTerminalService({ sessions: null as never, logger, maxPerUser: 8, containers: shellsOnly(async () => null) });
     await expect(open(noContainer)).rejects.toMatchObject({ kind: 'not_found', message: expect.stringMatching(/no VPN container/) });
     expect(bare.countFor('alice')).toBe(0);
