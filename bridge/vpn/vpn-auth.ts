@@ -23,8 +23,8 @@ export interface AuthOptions {
   request: TunnelRequest;
   /** Answers the first password question; '' means ask the user. */
   password: string;
-  /** The user's answers, by field name; rejects (timeout, abandoned) to end the login. */
-  ask(form: AskedForm): Promise<Map<string, string>>;
+  /** The user's answers, by field name; rejects (timeout, abandoned) to end the login. `loginEnd` aborts once the login is over. */
+  ask(form: AskedForm, loginEnd: AbortSignal): Promise<Map<string, string>>;
   /** How long the server may stay silent (time spent waiting for the user does not count). */
   silenceTimeoutMs: number;
 }
@@ -45,7 +45,10 @@ export async function authenticate(driver: ContainerDriver, containerId: string,
   opened.stream.on('data', (chunk: Buffer) => login.hear(chunk.toString('utf8')));
   const exitCode = await Promise.race([opened.exited, login.failed]);
   opened.stream.destroy();
-  return login.outcome(exitCode);
+  const outcome = login.outcome(exitCode);
+  // A question still put to the user (openconnect exited meanwhile) can no longer be answered: withdraw it.
+  login.end();
+  return outcome;
 }
 
 class LoginConversation {
@@ -58,6 +61,7 @@ class LoginConversation {
   private quietTimer: NodeJS.Timeout | null = null;
   private silenceTimer: NodeJS.Timeout | null = null;
   private failure: TunnelFailure | null = null;
+  private readonly ended = new AbortController();
   private fail!: (failure: TunnelFailure) => void;
   /** Settles when the login is given up here (refusal, no answer, silence); openconnect's exit settles the rest. */
   readonly failed = new Promise<null>((resolve) => {
@@ -93,6 +97,7 @@ class LoginConversation {
 
   private armSilence(): void {
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    if (this.ended.signal.aborted) return;
     const seconds = Math.round(this.options.silenceTimeoutMs / 1000);
     this.silenceTimer = setTimeout(() => !this.asking && this.giveUp(`timed out after ${seconds} s waiting for the VPN server`), this.options.silenceTimeoutMs);
     this.silenceTimer.unref();
@@ -130,7 +135,7 @@ class LoginConversation {
     }
     this.asking = true;
     try {
-      const answers = await this.options.ask({ message, fields: [field] });
+      const answers = await this.options.ask({ message, fields: [field] }, this.ended.signal);
       this.say(`${answers.get(field.name) ?? ''}\n`);
     } catch (error) {
       this.giveUp(errorMessage(error), errorMessage(error));
@@ -140,12 +145,19 @@ class LoginConversation {
     }
   }
 
+  /** The login is over: a question still waiting for the user goes. */
+  end(): void {
+    this.ended.abort();
+  }
+
   outcome(exitCode: number | null): AuthOutcome {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
     const cookie = this.result.get('COOKIE');
     if (!this.failure && exitCode === 0 && cookie) return { ok: true, cookie, fingerprint: this.result.get('FINGERPRINT') ?? null };
     if (this.failure) return { ok: false, ...this.failure };
+    // Its last line is then the question itself, which says nothing about why.
+    if (this.asking) return { ok: false, reason: `openconnect exited (${exitCode ?? 'killed'}) while the login waited for your answer`, logTail: this.lines.slice(-LOG_TAIL_LINES), loginProblem: null };
     const refused = refusal(this.lines);
     return {
       ok: false,

@@ -42,17 +42,20 @@ const serverName = (server: string): string => {
 /** A failed login looks like a start that failed before openconnect ran (no attempt of its own); `reportStep` hears each step the user sees. */
 async function loginAndStart(deps: LoginDeps, target: LoginTarget, reportStep: (step: LoginStep) => void): Promise<StartedTunnel> {
   const { tunnel, userId } = target;
-  const ask = async (form: AskedForm): Promise<Map<string, string>> => {
+  const ask = async (form: AskedForm, loginEnd: AbortSignal): Promise<Map<string, string>> => {
     reportStep('needs_answer');
     try {
-      return await deps.prompts.ask({
-        user_id: userId,
-        server: tunnel.request.server,
-        title: `Sign in to ${serverName(tunnel.request.server)}`,
-        message: form.message,
-        fields: form.fields,
-        reconnect: target.reconnect,
-      });
+      return await deps.prompts.ask(
+        {
+          user_id: userId,
+          server: tunnel.request.server,
+          title: `Sign in to ${serverName(tunnel.request.server)}`,
+          message: form.message,
+          fields: form.fields,
+          reconnect: target.reconnect,
+        },
+        loginEnd,
+      );
     } finally {
       reportStep('authenticating');
     }

@@ -12,7 +12,11 @@ interface Pending {
   resolve(answers: Map<string, string>): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
+  /** Stops listening to the login's end (the form was settled first). */
+  detach(): void;
 }
+
+const loginEnded = (): AppError => new AppError('conflict', 'the login form was abandoned: the login it belonged to has ended');
 
 type Events = { prompt: [userId: string, prompt: VpnPrompt | null] };
 
@@ -41,9 +45,13 @@ export class VpnPrompts extends EventEmitter<Events> {
     this.setMaxListeners(0);
   }
 
-  /** Show a form to the user; resolves with the answers, rejects when it is abandoned or times out. */
-  ask(request: PromptRequest): Promise<Map<string, string>> {
+  /**
+   * Show a form to the user; resolves with the answers, rejects when it is abandoned or times out. `loginEnd`
+   * aborts when the login that asks has ended (openconnect exited): the form goes, since no answer can help.
+   */
+  ask(request: PromptRequest, loginEnd?: AbortSignal): Promise<Map<string, string>> {
     this.cancel(request.user_id, 'a newer login form replaced it');
+    if (loginEnd?.aborted) return Promise.reject(loginEnded());
     const prompt: VpnPrompt = {
       ...request,
       prompt_id: crypto.randomBytes(12).toString('base64url'),
@@ -53,7 +61,10 @@ export class VpnPrompts extends EventEmitter<Events> {
       const seconds = Math.round(this.timeoutMs / 1000);
       const timer = setTimeout(() => this.settle(prompt.prompt_id, new AppError('upstream_timeout', `nobody answered the login form within ${seconds} s`)), this.timeoutMs);
       timer.unref();
-      this.pending.set(prompt.prompt_id, { prompt, resolve, reject, timer });
+      const onLoginEnd = (): void => this.settle(prompt.prompt_id, loginEnded());
+      loginEnd?.addEventListener('abort', onLoginEnd, { once: true });
+      const detach = (): void => loginEnd?.removeEventListener('abort', onLoginEnd);
+      this.pending.set(prompt.prompt_id, { prompt, resolve, reject, timer, detach });
       this.byUser.set(prompt.user_id, prompt.prompt_id);
       this.emit('prompt', prompt.user_id, prompt);
     });
@@ -86,6 +97,7 @@ export class VpnPrompts extends EventEmitter<Events> {
     const pending = this.pending.get(id);
     if (!pending) return;
     clearTimeout(pending.timer);
+    pending.detach();
     this.pending.delete(id);
     const userId = pending.prompt.user_id;
     if (this.byUser.get(userId) === id) this.byUser.delete(userId);

@@ -60,7 +60,7 @@ beforeAll(async () => {
     VPN_PROMPT_TIMEOUT_SECONDS: String(PROMPT_TIMEOUT_SECONDS),
   });
   socket = await connectSocket(t.baseUrl, { token: t.token });
-  for (const user of ['alice', 'bob', 'mallory', 'nora']) expect((await request(socket, 'user:watch', { user_id: user })).ok).toBe(true);
+  for (const user of ['alice', 'bob', 'mallory', 'nora', 'olga']) expect((await request(socket, 'user:watch', { user_id: user })).ok).toBe(true);
 }, 900_000);
 
 afterAll(async () => {
@@ -169,6 +169,27 @@ describe('answers that cannot work', () => {
     expect(state.reason).toBe(`VPN connection failed: nobody answered the login form within ${PROMPT_TIMEOUT_SECONDS} s`);
     const late = await t.api('POST', '/vpn/prompt/answer', { user_id: 'nora', prompt_id: prompt.prompt_id, answers: { [prompt.fields[0]!.name]: freshCode(otpServer) } });
     expect(late.status).toBe(404);
+  });
+});
+
+describe('a login that ends while it asks', () => {
+  it('withdraws the question at once when openconnect exits meanwhile, and says why the connect failed', { timeout: 240_000 }, async () => {
+    const res = await t.api('POST', '/vpn/connect', connectBody(otpServer, 'olga', { wait: false }));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const prompt = await nextPrompt('olga');
+    const gone = waitForEvent(socket, 'vpn:prompt', (event) => event.user_id === 'olga' && event.prompt === null, 30_000);
+    const killedAt = Date.now();
+    await execIn(res.body.container_id, ['pkill', '-KILL', '-x', 'openconnect']);
+    await gone;
+    // Well before the form's own time limit: the phone does not show a question nobody can answer.
+    expect(Date.now() - killedAt).toBeLessThan((PROMPT_TIMEOUT_SECONDS * 1000) / 2);
+    expect((await t.api('GET', '/vpn/prompt?user_id=olga')).body).toEqual({ prompt: null });
+    const answer = await t.api('POST', '/vpn/prompt/answer', { user_id: 'olga', prompt_id: prompt.prompt_id, answers: { [prompt.fields[0]!.name]: freshCode(otpServer) } });
+    expect(answer.status).toBe(404);
+    await eventually('no container for olga', async () => (await containersOf('olga')).length === 0, { timeoutMs: 30_000, intervalMs: 250 });
+    const state = (await t.bridge.context.state.snapshot('olga')).vpn;
+    expect(state).toMatchObject({ state: 'none', container_id: null, prompt: null });
+    expect(state.reason).toMatch(/^VPN connection failed: openconnect exited \(\d+\) while the login waited for your answer$/);
   });
 });
 

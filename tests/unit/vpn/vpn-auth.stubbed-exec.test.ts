@@ -92,6 +92,27 @@ describe('authenticate (stubbed exec)', () => {
     expect(await outcome).toMatchObject({ ok: false, reason: 'nobody answered the login form within 120 s', loginProblem: 'nobody answered the login form within 120 s' });
   });
 
+  it('withdraws the question from the user when openconnect exits while it is asked', async () => {
+    const oc = fakeOpenconnect();
+    let loginEnd: AbortSignal | null = null;
+    const outcome = authenticate(
+      oc.driver,
+      'c1',
+      options((_form, signal) => {
+        loginEnd = signal;
+        return new Promise(() => undefined);
+      }),
+    );
+    oc.print('Please enter your password.\nPassword:');
+    await eventually('the password answer', () => oc.written.length === 1, { timeoutMs: 3000, intervalMs: 20 });
+    oc.print("\nOne-time password (OATH) for `alice':\nPassword1:");
+    await eventually('the code question', () => loginEnd, { timeoutMs: 3000, intervalMs: 20 });
+    expect(loginEnd!.aborted).toBe(false);
+    oc.exit(1);
+    expect(await outcome).toMatchObject({ ok: false, reason: 'openconnect exited (1) while the login waited for your answer', loginProblem: null });
+    expect(loginEnd!.aborted).toBe(true);
+  });
+
   it('gives up on a server that goes silent', async () => {
     const oc = fakeOpenconnect();
     const outcome = authenticate(oc.driver, 'c1', options(async () => new Map(), { silenceTimeoutMs: 1000 }));

@@ -55,6 +55,23 @@ describe('VpnPrompts', () => {
     expect(() => prompts.answer('alice', id, { password1: '1' })).toThrow(expect.objectContaining({ kind: 'not_found' }));
   });
 
+  it('withdraws a prompt whose login has ended (openconnect exited): announced gone, answering it is 404', async () => {
+    const prompts = new VpnPrompts(120_000);
+    const seen: Array<string | null> = [];
+    prompts.on('prompt', (_user, prompt) => seen.push(prompt?.prompt_id ?? null));
+    const loginEnd = new AbortController();
+    const outcome = prompts.ask(form('alice', [code]), loginEnd.signal).catch((error: Error) => error.message);
+    const { prompt_id: id } = prompts.current('alice')!;
+    loginEnd.abort();
+    expect(await outcome).toBe('the login form was abandoned: the login it belonged to has ended');
+    expect(prompts.current('alice')).toBeNull();
+    expect(seen).toEqual([id, null]);
+    expect(() => prompts.answer('alice', id, { password1: '1' })).toThrow(expect.objectContaining({ kind: 'not_found' }));
+    // A login that ended before it asked shows nothing at all.
+    expect(await prompts.ask(form('alice', [code]), loginEnd.signal).catch((error: Error) => error.message)).toMatch(/has ended/);
+    expect(seen).toEqual([id, null]);
+  });
+
   it('keeps one prompt per user: a newer one abandons the older', async () => {
     const prompts = new VpnPrompts(30_000);
     const first = prompts.ask(form('alice', [code])).catch((error: Error) => error.message);
