@@ -11,6 +11,7 @@ import { takeSignInNonceFromUrl } from './api/credentials';
 import { App } from './app/app';
 import { detectPlatform } from './platform/host-platform';
 import { registerServiceWorker } from './platform/service-worker';
+import { refetchFailedStylesheets } from './platform/stylesheets';
 
 /** /pair#<secret>: the one-time pairing secret, moved out of the URL (and history) at once. */
 function takePairSecret(): string | null {
@@ -20,6 +21,7 @@ function takePairSecret(): string | null {
   return secret;
 }
 
+refetchFailedStylesheets();
 const signInNonce = takeSignInNonceFromUrl();
 registerServiceWorker();
 const pairSecret = takePairSecret();

@@ -13,6 +13,14 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A GET that the network dropped before any answer is sent again after these pauses. Chromium fails requests
+ * in flight with ERR_NETWORK_CHANGED when the device's addresses change: a phone moving between Wi-Fi and
+ * cellular, or the workstation itself when Docker adds a user's VPN network (the desktop window). Only reads
+ * are repeated; a write may have arrived, and the live state tells what it did.
+ */
+export const READ_RETRY_DELAYS_MS = [250, 1000];
+
 export interface ApiClientOptions {
   token: string;
   /** Set for the owner: added as user_id to queries and bodies. A device's user is its token's. */
@@ -89,21 +97,31 @@ export class ApiClient {
   }
 
   private async request(method: string, path: string, body?: object, headers: Record<string, string> = {}): Promise<unknown> {
-    let response: Response;
-    try {
-      response = await this.fetch(path, {
+    const send = () =>
+      this.fetch(path, {
         method,
         headers: body ? { 'Content-Type': 'application/json', ...headers } : headers,
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
-    } catch {
-      throw new ApiError(0, UNREACHABLE);
-    }
+    const response = await sendRetryingReads(method, send);
     if (!response.ok) {
       const error = await errorFrom(response);
       if (response.status === 401) this.options.onUnauthorized(error.detail);
       throw error;
     }
     return response.json();
+  }
+}
+
+/** fetch's own failure (no answer at all) is ApiError 0; a GET gets READ_RETRY_DELAYS_MS more tries first. */
+async function sendRetryingReads(method: string, send: () => Promise<Response>): Promise<Response> {
+  const delays = method === 'GET' ? READ_RETRY_DELAYS_MS : [];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch {
+      if (attempt >= delays.length) throw new ApiError(0, UNREACHABLE);
+      await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
+    }
   }
 }

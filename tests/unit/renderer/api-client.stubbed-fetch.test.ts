@@ -1,10 +1,11 @@
 // The renderer's ApiClient against the endpoint table, with fetch stubbed (the boundary): for the owner,
 // every operation whose schema names user_id gets it where that schema expects it, so the request the
 // bridge receives passes the same validation the route runs. Cancelling a Slurm job was one that did not.
+// Also: a read the network dropped is sent again, a write is not.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { endpoints } from '../../../bridge/contracts/endpoints';
 import type { EndpointSpec } from '../../../bridge/contracts/endpoint';
-import { ApiClient } from '../../../renderer/src/api/api-client';
+import { ApiClient, READ_RETRY_DELAYS_MS, UNREACHABLE } from '../../../renderer/src/api/api-client';
 
 interface SentRequest {
   url: URL;
@@ -50,5 +51,41 @@ describe("the owner's user_id goes where the endpoint's schema wants it", () => 
     const device = new ApiClient({ token: 't', userId: null, onUnauthorized: () => undefined });
     await device.call(endpoints.slurm.cancelJob, { params: { id: '42' } });
     expect(sent[0]!.url.searchParams.has('user_id')).toBe(false);
+  });
+});
+
+describe('a request the network dropped (fetch stubbed to fail, as on ERR_NETWORK_CHANGED)', () => {
+  it('sends a read again, and gives up with the unreachable error after the last pause', async () => {
+    vi.useFakeTimers();
+    try {
+      let calls = 0;
+      vi.stubGlobal('fetch', async () => {
+        calls++;
+        if (calls < 3) throw new TypeError('Failed to fetch');
+        return new Response('{"prompt":null}', { status: 200, headers: { 'content-type': 'application/json' } });
+      });
+      const answer = owner.call(endpoints.vpn.prompt);
+      await vi.advanceTimersByTimeAsync(READ_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0));
+      expect(await answer).toEqual({ prompt: null });
+      expect(calls).toBe(3);
+
+      calls = -10;
+      const never = owner.call(endpoints.vpn.prompt).catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(READ_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0));
+      expect(await never).toMatchObject({ status: 0, detail: UNREACHABLE });
+      expect(calls).toBe(-10 + 1 + READ_RETRY_DELAYS_MS.length);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not send a write twice: it may have arrived', async () => {
+    let calls = 0;
+    vi.stubGlobal('fetch', async () => {
+      calls++;
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(owner.call(endpoints.vpn.answerPrompt, { body: { prompt_id: 'p', answers: { code: '1' } } })).rejects.toMatchObject({ status: 0 });
+    expect(calls).toBe(1);
   });
 });

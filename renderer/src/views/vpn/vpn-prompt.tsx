@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import type { VpnPrompt, VpnPromptField } from '../../../../bridge/contracts/vpn';
 import { endpoints } from '../../../../bridge/contracts/endpoints';
+import { ApiError } from '../../api/api-client';
 import { useApp } from '../../app/app-context';
 import { useAction } from '../../app/use-action';
 import { useNow } from '../../app/use-now';
@@ -37,7 +38,18 @@ export function VpnPromptCard({ prompt }: { prompt: VpnPrompt }) {
   const { busy, error, clearError, run } = useAction({ busyUntilGone: true });
   const typed = prompt.fields.filter((field) => field.type !== 'select');
   const send = (answers: Map<string, string>) =>
-    run(() => api.call(endpoints.vpn.answerPrompt, { body: { prompt_id: prompt.prompt_id, answers: Object.fromEntries(answers) } }));
+    run(async () => {
+      const body = { prompt_id: prompt.prompt_id, answers: Object.fromEntries(answers) };
+      try {
+        await api.call(endpoints.vpn.answerPrompt, { body });
+      } catch (error) {
+        // The network dropped the answer (ApiError 0). While this question still waits, the bridge never got it:
+        // send it again. Once it is gone, the answer did arrive (or the login ended): the live state says which.
+        if (!(error instanceof ApiError) || error.status !== 0) throw error;
+        if ((await api.call(endpoints.vpn.prompt)).prompt?.prompt_id !== prompt.prompt_id) return;
+        await api.call(endpoints.vpn.answerPrompt, { body });
+      }
+    });
   const set = (field: VpnPromptField, value: string): Map<string, string> => {
     const next = new Map(values).set(field.name, value);
     setValues(next);
