@@ -53,13 +53,14 @@ test.afterAll(async () => {
   await network?.remove();
 });
 
-/** A phone paired for `user`, on the VPN view, having pressed Connect for `server`. */
-async function phoneConnecting(browser: Browser, user: string, server: Ocserv) {
+/** A phone paired for `user`, on the VPN view, having pressed Connect for `server`; `prepare` runs before its first page loads. */
+async function phoneConnecting(browser: Browser, user: string, server: Ocserv, prepare?: (mobile: Page) => Promise<void>) {
   const offer = await t.api('POST', '/api/pair/offer', { user_id: user });
   expect(offer.status).toBe(200);
   const phone = await browser.newContext(PHONE);
   const mobile = await phone.newPage();
   const problems = watchProblems(mobile);
+  await prepare?.(mobile);
   const answers: string[] = [];
   mobile.on('response', (response) => {
     if (new URL(response.url()).pathname.startsWith('/vpn/')) answers.push(`${response.request().method()} ${new URL(response.url()).pathname} ${response.status()}`);
@@ -123,38 +124,27 @@ test('phone: a group choice is a row of buttons; one tap sends it, then the code
 
 test('phone: a network that drops the stylesheet and the answer once still gives a styled app and a tunnel', async ({ browser }) => {
   test.setTimeout(240_000);
-  const offer = await t.api('POST', '/api/pair/offer', { user_id: 'vpn-flaky-net' });
-  expect(offer.status).toBe(200);
-  const phone = await browser.newContext(PHONE);
-  const mobile = await phone.newPage();
-  const problems = watchProblems(mobile);
   // What Chromium does to requests in flight when the device's addresses change: each fails once, unanswered.
   const dropped: string[] = [];
-  const dropOnce = (pattern: string) =>
+  const dropOnce = (mobile: Page, pattern: string) =>
     mobile.route(pattern, async (route) => {
       if (dropped.includes(pattern)) return route.continue();
       dropped.push(pattern);
       await route.abort('internetdisconnected');
     });
-  await dropOnce('**/assets/*.css');
-  await dropOnce('**/vpn/prompt/answer');
-  await mobile.goto(`${t.baseUrl}/pair#${new URL(offer.body.url).hash.slice(1)}`);
-  await expect(mobile).toHaveURL(`${t.baseUrl}/sessions`);
-  // Styled: exactly one main navigation shows (the phone's tab bar), not both unstyled.
-  await expect(mobile.getByRole('navigation', { name: 'Main' }).filter({ visible: true })).toHaveCount(1);
+  const { phone, mobile, problems } = await phoneConnecting(browser, 'vpn-flaky-net', ocserv, async (page) => {
+    await dropOnce(page, '**/assets/*.css');
+    await dropOnce(page, '**/vpn/prompt/answer');
+  });
+  // Styled: the phone's tab bar shows, and the sidebar does not.
   await expect(mobile.locator('.tabbar')).toBeVisible();
-  await openView(mobile, 'VPN');
-  const form = mobile.getByRole('form', { name: 'Connect the VPN' });
-  await form.getByLabel('Server', { exact: true }).fill(ocserv.url);
-  await form.getByLabel('Username', { exact: true }).fill(VPN_USER);
-  await form.getByLabel('Password', { exact: true }).fill(VPN_PASSWORD);
-  await form.getByLabel('Server certificate pin', { exact: true }).fill(ocserv.pin);
-  await form.getByRole('button', { name: 'Connect VPN' }).click();
-  const code = mobile.locator('.vpn-prompt').getByLabel('One-time code', { exact: true });
+  await expect(mobile.locator('.side-nav')).toBeHidden();
+  const prompt = mobile.locator('.vpn-prompt');
+  const code = prompt.getByLabel('One-time code', { exact: true });
   await expect(code).toBeVisible({ timeout: 60_000 });
   // The next 30 s step: the first test may have used this step's code on the same server (pam_oath refuses a code twice).
   await code.fill(totp(TOTP_SECRET_HEX, Date.now() + 30_000));
-  await mobile.locator('.vpn-prompt').getByRole('button', { name: 'Send' }).click();
+  await prompt.getByRole('button', { name: 'Send' }).click();
   await expect(mobile.locator('.vpn-state .badge')).toHaveText('Connected', { timeout: 60_000 });
   expect(dropped).toEqual(['**/assets/*.css', '**/vpn/prompt/answer']);
   expect(problems).toEqual([]);
