@@ -17,7 +17,7 @@ let ocserv: Ocserv;
 let groups: Ocserv;
 let t: TestBridge;
 /** The phone of the running test and its user, for the account a failure gives. */
-let current: { mobile: Page; user: string; answers: string[] } | null = null;
+let current: { mobile: Page; user: string; vpnCalls: string[] } | null = null;
 
 test.beforeAll(async () => {
   test.setTimeout(900_000);
@@ -37,12 +37,12 @@ test.afterEach(async ({}, testInfo) => {
   const phone = current;
   current = null;
   if (!phone || testInfo.status === testInfo.expectedStatus) return;
-  const { mobile, user, answers } = phone;
+  const { mobile, user, vpnCalls } = phone;
   const shown = await mobile.locator('main').innerText().catch((error: unknown) => String(error));
   const status = await t.api('GET', `/vpn/status?user_id=${user}`);
   const prompt = await t.api('GET', `/vpn/prompt?user_id=${user}`);
   const log = fs.readFileSync(path.join(t.dataDir, 'bridge.log'), 'utf8').split('\n').filter((line) => line.includes(user) || line.includes('"path":"/vpn')).slice(-30);
-  console.log(['--- the phone showed:', shown, '--- its VPN calls:', ...answers, `--- /vpn/status: ${JSON.stringify(status.body)}`, `--- /vpn/prompt: ${JSON.stringify(prompt.body)}`, '--- bridge log:', ...log].join('\n'));
+  console.log(['--- the phone showed:', shown, '--- its VPN calls:', ...vpnCalls, `--- /vpn/status: ${JSON.stringify(status.body)}`, `--- /vpn/prompt: ${JSON.stringify(prompt.body)}`, '--- bridge log:', ...log].join('\n'));
 });
 
 test.afterAll(async () => {
@@ -61,11 +61,12 @@ async function phoneConnecting(browser: Browser, user: string, server: Ocserv, p
   const mobile = await phone.newPage();
   const problems = watchProblems(mobile);
   await prepare?.(mobile);
-  const answers: string[] = [];
+  const vpnCalls: string[] = [];
   mobile.on('response', (response) => {
-    if (new URL(response.url()).pathname.startsWith('/vpn/')) answers.push(`${response.request().method()} ${new URL(response.url()).pathname} ${response.status()}`);
+    const { pathname } = new URL(response.url());
+    if (pathname.startsWith('/vpn/')) vpnCalls.push(`${response.request().method()} ${pathname} ${response.status()}`);
   });
-  current = { mobile, user, answers };
+  current = { mobile, user, vpnCalls };
   await mobile.goto(`${t.baseUrl}/pair#${new URL(offer.body.url).hash.slice(1)}`);
   await expect(mobile).toHaveURL(`${t.baseUrl}/sessions`);
   await openView(mobile, 'VPN');
